@@ -1,0 +1,70 @@
+/**
+ * The contract between the circuit library and the emulator: the physical parameters of every
+ * neuron circuit of a configured die, in SI units, hardware time. The circuit library derives
+ * them from the configured codes through its transfer functions applied to one virtual die
+ * (`deriveCircuitParameters` in ./derive.ts); the emulator integrates them. A circuit whose
+ * feature is disabled carries the neutral value (for example gExp = 0).
+ */
+
+export interface CircuitParameters {
+  /** Membrane capacitance including the circuit's parasitic part, F. */
+  capacitance: number;
+  /** Leak conductance, S. */
+  gLeak: number;
+  /** Resting potential seen by the membrane (after the source follower), V. */
+  eLeak: number;
+  /** Threshold as seen by the comparator (including its offset), V; +Infinity when disabled. */
+  vThreshold: number;
+  /** Reset potential (after the source follower), V. */
+  vReset: number;
+  /** Conductance of the reset amplifier while reset is active, S. */
+  gReset: number;
+  /** Refractory period, s (counter / clock, quantised). */
+  refractoryTime: number;
+  /** Holdoff: the last part of the refractory period, membrane free but no new spike, s. */
+  holdoffTime: number;
+  /** Synaptic input, index 0 excitatory, 1 inhibitory. */
+  synapticInput: [SynapticInputParameters, SynapticInputParameters];
+  /** Constant current onto the membrane (source positive), A. */
+  iOffset: number;
+  adaptation: AdaptationParameters;
+  exponential: ExponentialParameters;
+  /** Inter-compartment conductance towards the shared line when enable_conductance is set, S. */
+  gInterCompartment: number;
+  /** Charge of one synaptic current pulse per unit weight (6-bit weight × DAC bias × pulse), C. */
+  synapseChargePerWeight: number;
+}
+
+export interface SynapticInputParameters {
+  enabled: boolean;
+  /** τ_syn of the RC low-pass, s. */
+  tau: number;
+  /**
+   * Gain from charge on the input line to membrane current: a pulse of charge Q gives an input
+   * current (Q / τ) · gain decaying with τ. Dimensionless.
+   */
+  gain: number;
+  coba: boolean;
+  /** Reversal and reference potential of the conductance-based approximation, V. */
+  eRev: number;
+  eRef: number;
+}
+
+export interface AdaptationParameters {
+  enabled: boolean;
+  /** Sub-threshold coupling a, S (sign included). */
+  a: number;
+  /** Spike-triggered increment b, A (sign included); 0 unless pulses are enabled. */
+  b: number;
+  tauW: number;
+  /** Reference of the sub-threshold term, V. */
+  vRef: number;
+}
+
+export interface ExponentialParameters {
+  enabled: boolean;
+  /** Slope factor Δ_T, V. */
+  deltaT: number;
+  /** Onset V_T, V. */
+  vT: number;
+}
