@@ -57,8 +57,17 @@ interface RawChip {
 export function buildChip(root: unknown, source: YamlSource, issues: Issue[]): ChipConfig {
   const raw = root as RawChip;
   const chip = defaultChipConfig();
+  // Which `neurons` entry last set each circuit's field: semantic issues found on the circuit are
+  // reported at that entry's line.
+  const origin = new Map<string, number>();
   (raw.neurons ?? []).forEach((entry, i) => {
-    for (const e of selectCircuits(entry.circuits, ['neurons', i, 'circuits'], source, issues)) applyNeuronPatch(chip.neurons[e], entry);
+    for (const e of selectCircuits(entry.circuits, ['neurons', i, 'circuits'], source, issues)) {
+      applyNeuronPatch(chip.neurons[e], entry);
+      for (const [g, members] of Object.entries(entry)) {
+        if (g === 'circuits' || typeof members !== 'object' || members === null) continue;
+        for (const m of Object.keys(members)) origin.set(`${e}.${g}.${m}`, i);
+      }
+    }
   });
   for (const q of raw.quadrants ?? []) {
     for (const [k, v] of Object.entries(q)) if (k !== 'quadrant') chip.quadrants[q.quadrant][k as QuadrantCellName] = v;
@@ -98,7 +107,13 @@ export function buildChip(root: unknown, source: YamlSource, issues: Issue[]): C
   if (raw.readout?.madc) chip.readout.madc = raw.readout.madc.map((m) => ({ circuit: neuron(m.circuit.row, m.circuit.column), source: m.source ?? 'membrane' }));
   if (raw.readout?.cadc) Object.assign(chip.readout.cadc, raw.readout.cadc);
 
-  issues.push(...chipSemanticIssues(chip, source));
+  const semantic = chipSemanticIssues(chip, source).map((issue) => {
+    const m = /^neurons\[(\d+)\]\.(\w+)\.(\w+)$/.exec(issue.location.path ?? '');
+    const entry = m ? origin.get(`${m[1]}.${m[2]}.${m[3]}`) : undefined;
+    if (!m || entry === undefined) return issue;
+    return { ...issue, location: { ...source.location(['neurons', entry, m[2], m[3]]), circuit: issue.location.circuit } };
+  });
+  issues.push(...semantic);
   return chip;
 }
 

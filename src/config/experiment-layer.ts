@@ -181,11 +181,13 @@ class Reader {
   }
 
   voltage(v: number, path: PathSegment[]): number {
+    if (Number.isNaN(v)) return v;
     if (v < 0 || v > ANALOG_SUPPLY_V) this.issue('potential outside the analog supply range', path, { value: v, allowed: `0..${ANALOG_SUPPLY_V} V (calibrated range ≈ 0.15–1.05 V)` });
     return v;
   }
 
   positive(v: number, path: PathSegment[]): number {
+    if (Number.isNaN(v)) return v; // already reported as a unit or format error
     if (!(v > 0)) this.issue('must be positive', path, { value: v, allowed: '> 0' });
     return v;
   }

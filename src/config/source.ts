@@ -61,7 +61,7 @@ export class YamlSource {
 
   location(path: PathSegment[], opts: { key?: boolean } = {}): SourceLocation {
     const pos = this.position(path, opts);
-    return { file: this.file, path: formatPath(path), line: pos?.line, column: pos?.column };
+    return { file: this.file, path: path.length ? formatPath(path) : undefined, line: pos?.line, column: pos?.column };
   }
 
   /** Plain JS value of the document. */
