@@ -1,0 +1,647 @@
+/**
+ * The time-stepped engine. State is struct-of-arrays over Float64Array:
+ *   V[compartment], I[circuit·2 + receptor] (signed input currents), w[circuit] (adaptation).
+ *
+ * Each step of length dt (docs/emulator.md, "Integration"):
+ *  1. every integration unit is advanced exactly over the linear part of its dynamics with the
+ *     non-linear terms (exponential term, COBA factor) frozen at the start of the (sub)step;
+ *     digital switches (reset on at spike registration, reset off at holdoff) that fall inside
+ *     the step split it into sub-steps;
+ *  2. events arriving in (t0, t1] are applied at t1 with their sub-step offset (second-order
+ *     accurate placement: current jump decayed and the charge already delivered to the membrane);
+ *  3. threshold crossings are detected, their time interpolated within the step, and the spike
+ *     registered at the next edge of the circuit's refractory clock.
+ *
+ * Scalar compartments (one isolated compartment without adaptation) use the closed form
+ *   V(h) = V0 e^{-λh} + (F/C) φ(λ,h) + Σ_s k_s (I_s/C) κ(λ, 1/τ_s, h),  I_s(h) = I_s e^{-h/τ_s}
+ * with λ = (Σ g_L + Σ g_reset,active)/C; groups use E = exp(A h), Φ = ∫exp(A s)ds of the whole
+ * linear system (membranes, inputs, adaptation, coupling), cached per reset mask and h.
+ */
+import { hashNormal, hashWords, Rng } from '../util/random.ts';
+import type { BackgroundSourceConfig, ChipConfig } from '../chip/chip.ts';
+import { BACKGROUND_SOURCES, BUSES, EXTERNAL_INPUTS, NEURON_EVENT_OUTPUTS } from '../chip/constants.ts';
+import { inputError } from '../util/errors.ts';
+import { kappaDecay, phiDecay, propagator, type Propagator } from './linalg.ts';
+import { LABELS_PER_BUS } from './routing.ts';
+import type { EmulatorModel, GroupUnit } from './model.ts';
+import type { ExternalSpike } from './types.ts';
+
+/**
+ * Fixed latency from a spike's registration (or an event's entry into the crossbar) to the
+ * synaptic pulse, s. plateau's choice (docs/emulator.md): 8 cycles of the 250 MHz core clock.
+ */
+export const ROUTING_LATENCY_S = 32e-9;
+/** Trial-to-trial threshold spread, relative to |v_threshold − e_leak| (training papers: ≈1.5 %). */
+export const THRESHOLD_TRIAL_SPREAD = 0.015;
+/** Largest exponent of the exponential term, to keep a runaway upswing finite within a step. */
+const EXP_ARG_MAX = 40;
+
+interface GroupState {
+  unit: GroupUnit;
+  n: number;
+  nc: number;
+  /** Local index of each compartment / circuit. */
+  compLocal: Map<number, number>;
+  cache: Map<string, Propagator>;
+  x0: Float64Array;
+  x1: Float64Array;
+  f: Float64Array;
+  /** Forcing u for the current mask (V and w rows). */
+  u: Float64Array;
+  /** Diagonal scaling of the states for the exponential: 1 for V, C of the compartment for I, w. */
+  scale: Float64Array;
+}
+
+interface BackgroundState {
+  /** Hardware source index 0..7 (crossbar input 12 + index). */
+  index: number;
+  cfg: BackgroundSourceConfig;
+  rng: Rng;
+  next: number;
+}
+
+export interface EngineOptions {
+  dt: number;
+  seed: number;
+  noise: boolean;
+  externalSpikes: ExternalSpike[];
+}
+
+export class SteppedEngine {
+  readonly m: EmulatorModel;
+  readonly dt: number;
+  /** Steps taken; the time is stepIndex·dt (not a running sum, so that boundaries are exact). */
+  stepIndex = 0;
+  t = 0;
+  readonly V: Float64Array;
+  readonly Vprev: Float64Array;
+  readonly I: Float64Array;
+  readonly w: Float64Array;
+  /** Effective threshold per circuit (with trial-to-trial noise), V. */
+  readonly threshold: Float64Array;
+  readonly inReset: Uint8Array;
+  readonly pendingReg: Float64Array;
+  readonly resetOff: Float64Array;
+  readonly refrUntil: Float64Array;
+
+  // Per-input constants (index circuit·2 + receptor).
+  private readonly tauS: Float64Array;
+  private readonly decayFull: Float64Array;
+  private readonly kapFree: Float64Array;
+  private readonly kapReset: Float64Array;
+  private readonly cobaOn: Uint8Array;
+  private readonly eRev: Float64Array;
+  private readonly cobaDen: Float64Array;
+  // Per-compartment scalar constants for a full step.
+  private readonly eFree: Float64Array;
+  private readonly phiFree: Float64Array;
+  private readonly eReset: Float64Array;
+  private readonly phiReset: Float64Array;
+  private readonly resetDriveAll: Float64Array;
+  private readonly gResetAll: Float64Array;
+  private readonly spikingCount: Int32Array;
+  private readonly resetCount: Int32Array;
+  // Event accumulators.
+  private readonly accA: Float64Array;
+  private readonly accB: Float64Array;
+  private readonly touched: Int32Array;
+  private nTouched = 0;
+  private readonly groupStates: GroupState[];
+  private readonly background: BackgroundState[];
+  private readonly external: ExternalSpike[];
+  private extPtr = 0;
+  // On-chip events in flight: arrival time, crossbar input, label.
+  private pendT: number[] = [];
+  private pendIn: number[] = [];
+  private pendLabel: number[] = [];
+
+  /** Registered spikes in registration order: circuit, time, label. */
+  readonly spikeCircuit: number[] = [];
+  readonly spikeTime: number[] = [];
+  synapticEvents = 0;
+  crossbarEvents = 0;
+
+  constructor(model: EmulatorModel, chip: ChipConfig, opts: EngineOptions) {
+    this.m = model;
+    const dt = opts.dt;
+    this.dt = dt;
+    const n = model.nCircuits;
+    const nc = model.nCompartments;
+    const P = model.params;
+    this.V = new Float64Array(nc);
+    this.Vprev = new Float64Array(nc);
+    this.I = new Float64Array(2 * n);
+    this.w = new Float64Array(n);
+    this.threshold = new Float64Array(n);
+    this.inReset = new Uint8Array(n);
+    this.pendingReg = new Float64Array(n).fill(Infinity);
+    this.resetOff = new Float64Array(n).fill(Infinity);
+    this.refrUntil = new Float64Array(n).fill(-Infinity);
+    this.tauS = new Float64Array(2 * n);
+    this.decayFull = new Float64Array(2 * n);
+    this.kapFree = new Float64Array(2 * n);
+    this.kapReset = new Float64Array(2 * n);
+    this.cobaOn = new Uint8Array(2 * n);
+    this.eRev = new Float64Array(2 * n);
+    this.cobaDen = new Float64Array(2 * n);
+    this.accA = new Float64Array(2 * n);
+    this.accB = new Float64Array(2 * n);
+    this.touched = new Int32Array(2 * n);
+    this.eFree = new Float64Array(nc);
+    this.phiFree = new Float64Array(nc);
+    this.eReset = new Float64Array(nc);
+    this.phiReset = new Float64Array(nc);
+    this.resetDriveAll = new Float64Array(nc);
+    this.gResetAll = new Float64Array(nc);
+    this.spikingCount = new Int32Array(nc);
+    this.resetCount = new Int32Array(nc);
+
+    for (let i = 0; i < n; i++) {
+      const p = P[i];
+      let th = p.vThreshold;
+      if (opts.noise && Number.isFinite(th)) th += THRESHOLD_TRIAL_SPREAD * Math.abs(th - p.eLeak) * hashNormal(opts.seed, 'threshold', i);
+      this.threshold[i] = th;
+      for (let r = 0; r < 2; r++) {
+        const s = p.synapticInput[r];
+        const t = 2 * i + r;
+        this.tauS[t] = s.enabled && s.tau > 0 ? s.tau : 1;
+        this.decayFull[t] = Math.exp(-dt / this.tauS[t]);
+        this.cobaOn[t] = s.enabled && s.coba && s.eRev !== s.eRef ? 1 : 0;
+        this.eRev[t] = s.eRev;
+        this.cobaDen[t] = s.eRev - s.eRef;
+      }
+    }
+    for (let c = 0; c < nc; c++) {
+      let gR = 0;
+      let dR = 0;
+      let spiking = 0;
+      let eSum = 0;
+      for (let k = model.compPtr[c]; k < model.compPtr[c + 1]; k++) {
+        const i = model.compCircuits[k];
+        eSum += P[i].eLeak;
+        if (this.canSpike(i)) {
+          gR += P[i].gReset;
+          dR += P[i].gReset * P[i].vReset;
+          spiking++;
+        }
+      }
+      this.gResetAll[c] = gR;
+      this.resetDriveAll[c] = dR;
+      this.spikingCount[c] = spiking;
+      const C = model.capacitance[c];
+      const lf = model.gLeakSum[c] / C;
+      const lr = (model.gLeakSum[c] + gR) / C;
+      this.eFree[c] = Math.exp(-lf * dt);
+      this.phiFree[c] = phiDecay(lf, dt) / C;
+      this.eReset[c] = Math.exp(-lr * dt);
+      this.phiReset[c] = phiDecay(lr, dt) / C;
+      for (let k = model.compPtr[c]; k < model.compPtr[c + 1]; k++) {
+        const i = model.compCircuits[k];
+        for (let r = 0; r < 2; r++) {
+          const t = 2 * i + r;
+          this.kapFree[t] = kappaDecay(lf, 1 / this.tauS[t], dt) / C;
+          this.kapReset[t] = kappaDecay(lr, 1 / this.tauS[t], dt) / C;
+        }
+      }
+      // Start at the leak equilibrium of the compartment.
+      const gl = model.gLeakSum[c];
+      const cnt = model.compPtr[c + 1] - model.compPtr[c];
+      this.V[c] = gl > 0 ? model.leakDrive[c] / gl - this.offsetOf(c) / gl : eSum / cnt;
+    }
+
+    this.groupStates = model.groups.map((unit) => {
+      const ncomp = unit.compartments.length;
+      const size = ncomp + 3 * unit.circuits.length;
+      const compLocal = new Map<number, number>();
+      unit.compartments.forEach((c, k) => compLocal.set(c, k));
+      const scale = new Float64Array(size).fill(1);
+      unit.circuits.forEach((i, li) => {
+        const C = model.capacitance[model.compOf[i]];
+        for (let r = 0; r < 3; r++) scale[ncomp + 3 * li + r] = C;
+      });
+      return {
+        unit, n: size, nc: ncomp, compLocal, cache: new Map<string, Propagator>(),
+        x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
+      };
+    });
+
+    this.background = [];
+    for (let s = 0; s < BACKGROUND_SOURCES; s++) {
+      const cfg = chip.background[s];
+      if (!cfg || !cfg.enable || !(cfg.rate_hz > 0)) continue;
+      if (cfg.rate_hz > 125e6) throw inputError('background rate above 125 MEvent/s', { path: `background[${s}].rate_hz` }, { value: cfg.rate_hz, allowed: '0..1.25e8 Hz' });
+      const rng = new Rng(hashWords('background', s, cfg.seed));
+      const st: BackgroundState = { index: s, cfg, rng, next: 0 };
+      st.next = cfg.mode === 'poisson' ? rng.exponential(cfg.rate_hz) : 0;
+      this.background.push(st);
+    }
+    opts.externalSpikes.forEach((e, k) => {
+      if (!Number.isInteger(e.input) || e.input < 0 || e.input >= EXTERNAL_INPUTS) {
+        throw inputError('external input out of range', { path: `externalSpikes[${k}].input` }, { value: e.input, allowed: `integer 0..${EXTERNAL_INPUTS - 1}` });
+      }
+      if (!Number.isFinite(e.time) || e.time < 0) {
+        throw inputError('external spike time must be finite and ≥ 0', { path: `externalSpikes[${k}].time` }, { value: e.time, allowed: '≥ 0 s' });
+      }
+    });
+    this.external = [...opts.externalSpikes].sort((a, b) => a.time - b.time);
+  }
+
+  private offsetOf(c: number): number {
+    let s = 0;
+    for (let k = this.m.compPtr[c]; k < this.m.compPtr[c + 1]; k++) s += this.m.params[this.m.compCircuits[k]].iOffset;
+    return s;
+  }
+
+  private canSpike(i: number): boolean {
+    return Number.isFinite(this.m.params[i].vThreshold) && Number.isFinite(this.m.clockPeriod[i]);
+  }
+
+  /** Advance by one step dt. */
+  step(): void {
+    const t0 = this.stepIndex * this.dt;
+    const t1 = (this.stepIndex + 1) * this.dt;
+    this.Vprev.set(this.V);
+    const sc = this.m.scalarCompartments;
+    for (let k = 0; k < sc.length; k++) this.advanceScalar(sc[k], t0, t1);
+    for (let g = 0; g < this.groupStates.length; g++) this.advanceGroup(this.groupStates[g], t0, t1);
+    this.deliverAll(t0, t1);
+    this.applyInputs();
+    this.detect(t0, t1);
+    this.stepIndex++;
+    this.t = t1;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Switches (reset on at registration, reset off at holdoff start)
+
+  private nextSwitchOfCompartment(c: number): number {
+    let ts = Infinity;
+    const m = this.m;
+    for (let k = m.compPtr[c]; k < m.compPtr[c + 1]; k++) {
+      const i = m.compCircuits[k];
+      if (this.pendingReg[i] < ts) ts = this.pendingReg[i];
+      if (this.resetOff[i] < ts) ts = this.resetOff[i];
+    }
+    return ts;
+  }
+
+  /** Apply every switch of circuit i due at or before time ts. */
+  private applySwitches(i: number, ts: number, eps: number): void {
+    if (this.pendingReg[i] <= ts + eps) this.register(i, this.pendingReg[i], ts);
+    if (this.resetOff[i] <= ts + eps) {
+      this.resetOff[i] = Infinity;
+      if (this.inReset[i]) {
+        this.inReset[i] = 0;
+        this.resetCount[this.m.compOf[i]]--;
+      }
+    }
+  }
+
+  /** Register a spike of circuit i at clock edge tr; the reset takes effect from `now` ≥ tr. */
+  private register(i: number, tr: number, now: number): void {
+    const p = this.m.params[i];
+    this.pendingReg[i] = Infinity;
+    this.recordSpike(i, tr);
+    this.refrUntil[i] = tr + p.refractoryTime;
+    const off = tr + p.refractoryTime - p.holdoffTime;
+    if (off > now && !this.inReset[i]) {
+      this.inReset[i] = 1;
+      this.resetCount[this.m.compOf[i]]++;
+    }
+    this.resetOff[i] = off > now ? off : Infinity;
+    if (p.adaptation.enabled) this.w[i] += p.adaptation.b;
+  }
+
+  private recordSpike(i: number, time: number): void {
+    this.spikeCircuit.push(i);
+    this.spikeTime.push(time);
+    if (this.m.digitalOut[i]) {
+      this.pendT.push(time + ROUTING_LATENCY_S);
+      this.pendIn.push(this.m.eventOutput[i]);
+      this.pendLabel.push(this.m.outLabel[i]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scalar compartments
+
+  private advanceScalar(c: number, t0: number, t1: number): void {
+    const eps = this.dt * 1e-9;
+    let t = t0;
+    for (;;) {
+      const ts = this.nextSwitchOfCompartment(c);
+      if (ts < t1 - eps) {
+        if (ts > t + eps) this.propagateScalar(c, ts - t, false);
+        t = Math.max(t, ts);
+        const m = this.m;
+        for (let k = m.compPtr[c]; k < m.compPtr[c + 1]; k++) this.applySwitches(m.compCircuits[k], t, eps);
+        continue;
+      }
+      this.propagateScalar(c, t1 - t, t === t0);
+      return;
+    }
+  }
+
+  /** Exact propagation of an isolated compartment over h with the current reset state. */
+  private propagateScalar(c: number, h: number, full: boolean): void {
+    const m = this.m;
+    const P = m.params;
+    const C = m.capacitance[c];
+    const V0 = this.V[c];
+    const nR = this.resetCount[c];
+    let drive = m.leakDrive[c];
+    let lambda: number;
+    let useKap: Float64Array | null = null;
+    let e = 0;
+    let phiC = 0;
+    if (nR === 0) {
+      lambda = m.gLeakSum[c] / C;
+      if (full) { e = this.eFree[c]; phiC = this.phiFree[c]; useKap = this.kapFree; }
+    } else if (nR === this.spikingCount[c]) {
+      lambda = (m.gLeakSum[c] + this.gResetAll[c]) / C;
+      drive += this.resetDriveAll[c];
+      if (full) { e = this.eReset[c]; phiC = this.phiReset[c]; useKap = this.kapReset; }
+    } else {
+      let gR = 0;
+      for (let k = m.compPtr[c]; k < m.compPtr[c + 1]; k++) {
+        const i = m.compCircuits[k];
+        if (this.inReset[i]) { gR += P[i].gReset; drive += P[i].gReset * P[i].vReset; }
+      }
+      lambda = (m.gLeakSum[c] + gR) / C;
+    }
+    if (useKap === null) {
+      e = Math.exp(-lambda * h);
+      phiC = phiDecay(lambda, h) / C;
+    }
+    let dv = 0;
+    for (let k = m.compPtr[c]; k < m.compPtr[c + 1]; k++) {
+      const i = m.compCircuits[k];
+      const gated = this.m.pause[i] === 1 && this.inReset[i] === 1;
+      const p = P[i];
+      if (p.exponential.enabled && !gated) {
+        const x = Math.min((V0 - p.exponential.vT) / p.exponential.deltaT, EXP_ARG_MAX);
+        drive += p.gLeak * p.exponential.deltaT * Math.exp(x);
+      }
+      for (let r = 0; r < 2; r++) {
+        const t = 2 * i + r;
+        const cur = this.I[t];
+        if (cur === 0) continue;
+        if (!gated) {
+          const kf = this.cobaOn[t] ? (this.eRev[t] - V0) / this.cobaDen[t] : 1;
+          const kap = useKap !== null ? useKap[t] : kappaDecay(lambda, 1 / this.tauS[t], h) / C;
+          dv += kf * cur * kap;
+        }
+        this.I[t] = cur * (full ? this.decayFull[t] : Math.exp(-h / this.tauS[t]));
+      }
+    }
+    this.V[c] = V0 * e + drive * phiC + dv;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Groups (coupled compartments, adaptation): matrix exponential of the linear system
+
+  private advanceGroup(g: GroupState, t0: number, t1: number): void {
+    const eps = this.dt * 1e-9;
+    let t = t0;
+    for (;;) {
+      let ts = Infinity;
+      for (const i of g.unit.circuits) {
+        if (this.pendingReg[i] < ts) ts = this.pendingReg[i];
+        if (this.resetOff[i] < ts) ts = this.resetOff[i];
+      }
+      if (ts < t1 - eps) {
+        if (ts > t + eps) this.propagateGroup(g, ts - t);
+        t = Math.max(t, ts);
+        for (const i of g.unit.circuits) this.applySwitches(i, t, eps);
+        continue;
+      }
+      this.propagateGroup(g, t1 - t);
+      return;
+    }
+  }
+
+  private maskKey(g: GroupState): string {
+    let s = '';
+    for (const i of g.unit.circuits) s += this.inReset[i] ? '1' : '0';
+    return s;
+  }
+
+  /** Linear matrix A and forcing u of a group for the current reset state. */
+  private buildLinear(g: GroupState): Float64Array {
+    const m = this.m;
+    const P = m.params;
+    const n = g.n;
+    const A = new Float64Array(n * n);
+    g.u.fill(0);
+    g.unit.compartments.forEach((c, lc) => {
+      g.u[lc] = m.leakDrive[c] / m.capacitance[c];
+      A[lc * n + lc] -= m.gLeakSum[c] / m.capacitance[c];
+    });
+    for (const e of g.unit.edges) {
+      const a = g.compLocal.get(e.a)!;
+      const b = g.compLocal.get(e.b)!;
+      const Ca = m.capacitance[e.a];
+      const Cb = m.capacitance[e.b];
+      A[a * n + a] -= e.g / Ca;
+      A[a * n + b] += e.g / Ca;
+      A[b * n + b] -= e.g / Cb;
+      A[b * n + a] += e.g / Cb;
+    }
+    g.unit.circuits.forEach((i, li) => {
+      const p = P[i];
+      const c = m.compOf[i];
+      const lc = g.compLocal.get(c)!;
+      const C = m.capacitance[c];
+      const base = g.nc + 3 * li;
+      if (this.inReset[i]) {
+        A[lc * n + lc] -= p.gReset / C;
+        g.u[lc] += (p.gReset * p.vReset) / C;
+      }
+      const gate = this.m.pause[i] && this.inReset[i] ? 0 : 1;
+      for (let r = 0; r < 2; r++) {
+        const j = base + r;
+        A[lc * n + j] = gate / C;
+        A[j * n + j] = -1 / this.tauS[2 * i + r];
+      }
+      const wj = base + 2;
+      if (p.adaptation.enabled) {
+        const ad = p.adaptation;
+        A[lc * n + wj] = -1 / C;
+        A[wj * n + lc] = ad.a / ad.tauW;
+        A[wj * n + wj] = -1 / ad.tauW;
+        g.u[wj] = (-ad.a * ad.vRef) / ad.tauW;
+      }
+    });
+    return A;
+  }
+
+  private propagateGroup(g: GroupState, h: number): void {
+    const m = this.m;
+    const P = m.params;
+    const key = this.maskKey(g) + ':' + h.toPrecision(12);
+    let prop = g.cache.get(key);
+    const A = this.buildLinear(g); // also sets g.u for the current mask
+    if (!prop) {
+      if (g.cache.size > 512) g.cache.clear();
+      prop = propagator(A, g.n, h, g.scale);
+      g.cache.set(key, prop);
+    }
+    const n = g.n;
+    const { x0, x1, f } = g;
+    g.unit.compartments.forEach((c, lc) => { x0[lc] = this.V[c]; });
+    g.unit.circuits.forEach((i, li) => {
+      const base = g.nc + 3 * li;
+      x0[base] = this.I[2 * i];
+      x0[base + 1] = this.I[2 * i + 1];
+      x0[base + 2] = this.w[i];
+    });
+    f.set(g.u);
+    // Frozen non-linear terms: exponential term per circuit.
+    g.unit.circuits.forEach((i) => {
+      const p = P[i];
+      if (!p.exponential.enabled || (this.m.pause[i] && this.inReset[i])) return;
+      const c = m.compOf[i];
+      const lc = g.compLocal.get(c)!;
+      const x = Math.min((this.V[c] - p.exponential.vT) / p.exponential.deltaT, EXP_ARG_MAX);
+      f[lc] += (p.gLeak * p.exponential.deltaT * Math.exp(x)) / m.capacitance[c];
+    });
+    const { E, Phi } = prop;
+    for (let r = 0; r < n; r++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * f[j];
+      x1[r] = s;
+    }
+    // COBA: the input's effect on every other state scaled by the frozen factor k.
+    g.unit.circuits.forEach((i, li) => {
+      const c = m.compOf[i];
+      for (let rcp = 0; rcp < 2; rcp++) {
+        const t = 2 * i + rcp;
+        if (!this.cobaOn[t] || x0[g.nc + 3 * li + rcp] === 0) continue;
+        const j = g.nc + 3 * li + rcp;
+        const k = (this.eRev[t] - this.V[c]) / this.cobaDen[t];
+        for (let r = 0; r < n; r++) if (r !== j) x1[r] -= (1 - k) * E[r * n + j] * x0[j];
+      }
+    });
+    g.unit.compartments.forEach((c, lc) => { this.V[c] = x1[lc]; });
+    g.unit.circuits.forEach((i, li) => {
+      const base = g.nc + 3 * li;
+      this.I[2 * i] = x1[base];
+      this.I[2 * i + 1] = x1[base + 1];
+      this.w[i] = x1[base + 2];
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events
+
+  private deliverAll(t0: number, t1: number): void {
+    const L = ROUTING_LATENCY_S;
+    // Background sources: events entering the crossbar at te arrive at te + L.
+    for (const b of this.background) {
+      while (b.next + L <= t1) {
+        const cfg = b.cfg;
+        const label = cfg.label_random_mask ? ((cfg.label & ~cfg.label_random_mask) | (b.rng.nextU32() & cfg.label_random_mask)) : cfg.label;
+        this.deliver(NEURON_EVENT_OUTPUTS + EXTERNAL_INPUTS + b.index, label & 0x3fff, b.next + L, t1);
+        b.next += cfg.mode === 'poisson' ? b.rng.exponential(cfg.rate_hz) : 1 / cfg.rate_hz;
+      }
+    }
+    while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= t1) {
+      const e = this.external[this.extPtr++];
+      this.deliver(NEURON_EVENT_OUTPUTS + e.input, e.label & 0x3fff, e.time + L, t1);
+    }
+    if (this.pendT.length > 0) {
+      let keep = 0;
+      const n = this.pendT.length;
+      for (let k = 0; k < n; k++) {
+        if (this.pendT[k] <= t1) {
+          this.deliver(this.pendIn[k], this.pendLabel[k], this.pendT[k], t1);
+        } else {
+          this.pendT[keep] = this.pendT[k];
+          this.pendIn[keep] = this.pendIn[k];
+          this.pendLabel[keep] = this.pendLabel[k];
+          keep++;
+        }
+      }
+      // Events delivered above may have produced bypass spikes (appended): keep those too.
+      const extra = this.pendT.length - n;
+      for (let k = 0; k < extra; k++) {
+        this.pendT[keep] = this.pendT[n + k];
+        this.pendIn[keep] = this.pendIn[n + k];
+        this.pendLabel[keep] = this.pendLabel[n + k];
+        keep++;
+      }
+      this.pendT.length = keep;
+      this.pendIn.length = keep;
+      this.pendLabel.length = keep;
+    }
+    void t0;
+  }
+
+  /** One event at crossbar input `input` arriving at the synapses at ta ∈ (t0, t1]. */
+  private deliver(input: number, label: number, ta: number, t1: number): void {
+    const R = this.m.routing;
+    this.crossbarEvents++;
+    const h = t1 - ta;
+    for (let k = R.nodePtr[input]; k < R.nodePtr[input + 1]; k += 3) {
+      const out = R.nodes[k];
+      if (out >= BUSES || (label & R.nodes[k + 1]) !== R.nodes[k + 2]) continue;
+      const key = out * LABELS_PER_BUS + (label & 0x7ff);
+      const end = R.rowPtr[key + 1];
+      for (let s = R.rowPtr[key]; s < end; s++) {
+        const tgt = R.target[s];
+        const amp = R.amplitude[s];
+        if (this.accA[tgt] === 0 && this.accB[tgt] === 0) this.touched[this.nTouched++] = tgt;
+        this.accA[tgt] += amp;
+        this.accB[tgt] += amp * h;
+        if (this.m.bypass[tgt]) this.recordSpike(tgt >> 1, ta);
+      }
+      this.synapticEvents += end - R.rowPtr[key];
+    }
+  }
+
+  /**
+   * Apply accumulated pulses at t1: a jump ΔI at ta decays to ΔI·e^{-h/τ} ≈ ΔI(1 − h/τ) and has
+   * already put ≈ ΔI·h of charge onto the membrane (h = t1 − ta < dt; error O((h/τ)²)).
+   */
+  private applyInputs(): void {
+    const m = this.m;
+    for (let k = 0; k < this.nTouched; k++) {
+      const t = this.touched[k];
+      const i = t >> 1;
+      const c = m.compOf[i];
+      const a = this.accA[t];
+      const b = this.accB[t];
+      this.accA[t] = 0;
+      this.accB[t] = 0;
+      this.I[t] += a - b / this.tauS[t];
+      if (this.m.pause[i] && this.inReset[i]) continue;
+      const kf = this.cobaOn[t] ? (this.eRev[t] - this.V[c]) / this.cobaDen[t] : 1;
+      this.V[c] += (kf * b) / m.capacitance[c];
+    }
+    this.nTouched = 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Threshold
+
+  private detect(t0: number, t1: number): void {
+    const m = this.m;
+    const n = m.nCircuits;
+    const eps = this.dt * 1e-9;
+    for (let i = 0; i < n; i++) {
+      const th = this.threshold[i];
+      const c = m.compOf[i];
+      const v1 = this.V[c];
+      if (v1 >= th && this.pendingReg[i] === Infinity && this.refrUntil[i] <= t1 + eps) {
+        const P = m.clockPeriod[i];
+        if (P === Infinity) continue;
+        const v0 = this.Vprev[c];
+        let tc = v0 < th ? t0 + ((t1 - t0) * (th - v0)) / (v1 - v0) : t0;
+        if (this.refrUntil[i] > tc) tc = this.refrUntil[i];
+        this.pendingReg[i] = Math.ceil(tc / P - 1e-9) * P;
+      }
+      if (this.pendingReg[i] <= t1 + eps) this.register(i, this.pendingReg[i], t1);
+      if (this.resetOff[i] <= t1 + eps) this.applySwitches(i, t1, eps);
+    }
+  }
+}

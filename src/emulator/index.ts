@@ -1,0 +1,200 @@
+/**
+ * The behavioural emulator of one configured die: `emulate` runs one trial with the stepped
+ * engine; `emulateMany` runs independent trials (dies, seeds) on worker threads.
+ * Equations, integration scheme, routing latency and modelling decisions: docs/emulator.md.
+ */
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
+import { MADC_SAMPLE_RATE_HZ, NEURON_CIRCUITS } from '../chip/constants.ts';
+import type { ChipConfig } from '../chip/chip.ts';
+import type { ReadoutSource } from '../chip/neuron.ts';
+import { neuronEnum } from '../chip/coordinates.ts';
+import type { CircuitParameters } from '../circuits/params.ts';
+import { hashWords, Rng } from '../util/random.ts';
+import { InputError, PlateauError, inputError, type Issue } from '../util/errors.ts';
+import { buildModel } from './model.ts';
+import { SteppedEngine } from './engine.ts';
+import {
+  CADC_NOISE_LSB, MADC_NOISE_LSB, cadcCode, checkCadc, checkMadcChannels, madcCode, madcSampleCount,
+} from './readout.ts';
+import type {
+  CadcTrace, EmulationJob, EmulationOptions, EmulationResult, IdealTrace, MadcTrace, SpikeEvent,
+} from './types.ts';
+
+export type * from './types.ts';
+export { ROUTING_LATENCY_S, THRESHOLD_TRIAL_SPREAD } from './engine.ts';
+
+export const DEFAULT_DT = 10e-9;
+
+function readValue(engine: SteppedEngine, circuit: number, source: ReadoutSource): number {
+  switch (source) {
+    case 'membrane': return engine.V[engine.m.compOf[circuit]];
+    case 'exc_synin': return engine.I[2 * circuit];
+    case 'inh_synin': return engine.I[2 * circuit + 1];
+    case 'adaptation': return engine.w[circuit];
+  }
+}
+
+function checkOptions(opts: EmulationOptions, dt: number): void {
+  const issues: Issue[] = [];
+  if (!(opts.duration > 0) || !Number.isFinite(opts.duration)) issues.push({ message: 'duration must be positive and finite', location: { path: 'duration' }, value: opts.duration, allowed: '> 0 s' });
+  if (!(dt > 0) || !Number.isFinite(dt)) issues.push({ message: 'time step must be positive and finite', location: { path: 'dt' }, value: dt, allowed: '> 0 s' });
+  else if (opts.duration / dt > 1e9) issues.push({ message: 'too many steps', location: { path: 'dt' }, value: dt, allowed: `≥ duration / 1e9 = ${opts.duration / 1e9} s` });
+  if (!Number.isInteger(opts.seed)) issues.push({ message: 'seed must be an integer', location: { path: 'seed' }, value: opts.seed, allowed: 'integer' });
+  for (const [k, r] of (opts.record?.ideal ?? []).entries()) {
+    if (!Number.isInteger(r.circuit) || r.circuit < 0 || r.circuit >= NEURON_CIRCUITS) {
+      issues.push({ message: 'ideal trace circuit out of range', location: { path: `record.ideal[${k}].circuit` }, value: r.circuit, allowed: `integer 0..${NEURON_CIRCUITS - 1}` });
+    }
+  }
+  if (issues.length > 0) throw new InputError(issues, 'invalid emulation options');
+}
+
+/** Run one trial of a configured die for `opts.duration` of hardware time. */
+export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: EmulationOptions): EmulationResult {
+  const wall0 = performance.now();
+  const dt = opts.dt ?? DEFAULT_DT;
+  checkOptions(opts, dt);
+  const noise = opts.noise ?? true;
+  const madcChannels = opts.record?.madc ?? chip.readout.madc;
+  checkMadcChannels(madcChannels, opts.record?.madc ? 'record.madc' : 'readout.madc');
+  const cadcCfg = opts.record?.cadc ?? chip.readout.cadc;
+  if (cadcCfg.enable) checkCadc(cadcCfg.period_s, opts.record?.cadc ? 'record.cadc.period_s' : 'readout.cadc.period_s');
+
+  const model = buildModel(chip, params, opts.forceGeneric ?? false);
+  const engine = new SteppedEngine(model, chip, { dt, seed: opts.seed, noise, externalSpikes: opts.externalSpikes ?? [] });
+  const nSteps = Math.max(1, Math.round(opts.duration / dt));
+  const duration = nSteps * dt;
+
+  // Ideal traces: one sample per step boundary.
+  const idealSpecs = (opts.record?.ideal ?? []).map((r) => ({ circuit: r.circuit, source: r.source ?? 'membrane' as ReadoutSource }));
+  const ideal: IdealTrace[] = idealSpecs.map((s) => ({ ...s, times: new Float64Array(nSteps + 1), values: new Float64Array(nSteps + 1) }));
+  const recordIdeal = (k: number): void => {
+    for (const tr of ideal) {
+      tr.times[k] = k * dt;
+      tr.values[k] = readValue(engine, tr.circuit, tr.source);
+    }
+  };
+
+  // MADC: samples at k / f_s, linearly interpolated between step boundaries.
+  const rng = new Rng(hashWords(opts.seed, 'readout'));
+  const madcN = madcSampleCount(duration, MADC_SAMPLE_RATE_HZ);
+  const madc: MadcTrace[] = madcChannels.map((ch) => ({
+    circuit: neuronEnum(ch.circuit), source: ch.source,
+    times: new Float64Array(madcN), codes: new Uint16Array(madcN), ideal: new Float64Array(madcN),
+  }));
+  let madcNext = 0;
+  const cadcN = cadcCfg.enable ? Math.floor(duration / cadcCfg.period_s + 1e-9) + 1 : 0;
+  const cadc: CadcTrace | null = cadcCfg.enable ? { times: new Float64Array(cadcN), codes: new Uint8Array(cadcN * NEURON_CIRCUITS) } : null;
+  let cadcNext = 0;
+
+  const sampleReadout = (t0: number, t1: number): void => {
+    while (madc.length > 0 && madcNext < madcN && madcNext / MADC_SAMPLE_RATE_HZ <= t1 + dt * 1e-9) {
+      const ts = madcNext / MADC_SAMPLE_RATE_HZ;
+      const a = t1 > t0 ? (ts - t0) / (t1 - t0) : 1;
+      for (const tr of madc) {
+        const c = model.compOf[tr.circuit];
+        const v = engine.Vprev[c] + (engine.V[c] - engine.Vprev[c]) * Math.max(0, Math.min(1, a));
+        tr.times[madcNext] = ts;
+        tr.ideal[madcNext] = v;
+        tr.codes[madcNext] = madcCode(v, noise ? MADC_NOISE_LSB * rng.normal() : 0);
+      }
+      madcNext++;
+    }
+    while (cadc !== null && cadcNext < cadcN && cadcNext * cadcCfg.period_s <= t1 + dt * 1e-9) {
+      const ts = cadcNext * cadcCfg.period_s;
+      const a = t1 > t0 ? Math.max(0, Math.min(1, (ts - t0) / (t1 - t0))) : 1;
+      cadc.times[cadcNext] = ts;
+      const base = cadcNext * NEURON_CIRCUITS;
+      for (let i = 0; i < NEURON_CIRCUITS; i++) {
+        const c = model.compOf[i];
+        const v = engine.Vprev[c] + (engine.V[c] - engine.Vprev[c]) * a;
+        cadc.codes[base + i] = cadcCode(v, noise ? CADC_NOISE_LSB * rng.normal() : 0);
+      }
+      cadcNext++;
+    }
+  };
+
+  recordIdeal(0);
+  engine.Vprev.set(engine.V);
+  sampleReadout(0, 0);
+  for (let k = 1; k <= nSteps; k++) {
+    const t0 = engine.t;
+    engine.step();
+    recordIdeal(k);
+    sampleReadout(t0, engine.t);
+  }
+
+  // Spikes sorted by time, then circuit; counters 8 bit + overflow.
+  const order = engine.spikeTime.map((_, k) => k).sort((a, b) => engine.spikeTime[a] - engine.spikeTime[b] || engine.spikeCircuit[a] - engine.spikeCircuit[b]);
+  const spikes: SpikeEvent[] = [];
+  const spikeTrains: number[][] = Array.from({ length: NEURON_CIRCUITS }, () => []);
+  const counts = new Uint32Array(NEURON_CIRCUITS);
+  for (const k of order) {
+    const time = engine.spikeTime[k];
+    if (time > duration + dt * 1e-9) continue;
+    const circuit = engine.spikeCircuit[k];
+    spikes.push({ circuit, time, label: model.outLabel[circuit] });
+    spikeTrains[circuit].push(time);
+    counts[circuit]++;
+  }
+  const count = new Uint8Array(NEURON_CIRCUITS);
+  const overflow = new Uint8Array(NEURON_CIRCUITS);
+  for (let i = 0; i < NEURON_CIRCUITS; i++) {
+    count[i] = counts[i] & 255;
+    overflow[i] = counts[i] > 255 ? 1 : 0;
+  }
+
+  return {
+    spikes, spikeTrains,
+    traces: { ideal, madc: madc.map((t) => ({ ...t, times: t.times.subarray(0, madcNext), codes: t.codes.subarray(0, madcNext), ideal: t.ideal.subarray(0, madcNext) })), cadc },
+    counters: { count, overflow },
+    synapticEvents: engine.synapticEvents,
+    crossbarEvents: engine.crossbarEvents,
+    steps: nSteps,
+    simulatedSeconds: duration,
+    wallSeconds: (performance.now() - wall0) / 1e3,
+  };
+}
+
+/** Errors thrown inside a worker, re-raised on the caller's side with the same exit code. */
+export class WorkerJobError extends PlateauError {}
+
+/**
+ * Run independent jobs (dies, seeds, parameter sets) on `threads` worker threads (default: the
+ * number of cores). Results come back in job order; every job is deterministic given its seed,
+ * so the results do not depend on the number of threads. threads = 0 runs in this thread.
+ */
+export async function emulateMany(jobs: EmulationJob[], opts: { threads?: number } = {}): Promise<EmulationResult[]> {
+  const threads = opts.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 0) throw inputError('thread count must be a non-negative integer', { path: 'threads' }, { value: threads, allowed: 'integer ≥ 0' });
+  if (threads === 0 || jobs.length === 0) return jobs.map((j) => emulate(j.chip, j.params, j.opts));
+  const results: EmulationResult[] = new Array(jobs.length);
+  const nWorkers = Math.min(threads, jobs.length);
+  let next = 0;
+  const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
+  const runWorker = (): Promise<void> => new Promise((resolve, reject) => {
+    const worker = new Worker(bootstrap);
+    const send = (): void => {
+      if (next >= jobs.length) {
+        void worker.terminate().then(() => resolve());
+        return;
+      }
+      const id = next++;
+      worker.postMessage({ id, job: jobs[id] });
+    };
+    worker.on('message', (msg: { id: number; result?: EmulationResult; error?: { name: string; message: string; exitCode: number; issues?: Issue[] } }) => {
+      if (msg.error) {
+        void worker.terminate();
+        reject(msg.error.issues ? new InputError(msg.error.issues, `job ${msg.id}`) : new WorkerJobError(`job ${msg.id}: ${msg.error.message}`, msg.error.exitCode));
+        return;
+      }
+      results[msg.id] = msg.result!;
+      send();
+    });
+    worker.on('error', reject);
+    worker.once('online', send);
+  });
+  await Promise.all(Array.from({ length: nWorkers }, runWorker));
+  return results;
+}

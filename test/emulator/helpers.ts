@@ -1,0 +1,69 @@
+/**
+ * Hand-set physical parameters and small chip configurations for the emulator tests. The values
+ * are chip-like (2 pF, τ_mem 10 µs, potentials 0.3–0.9 V) but the tests only rely on the
+ * equations, not on these particular numbers.
+ */
+import { defaultChipConfig, type ChipConfig } from '../../src/chip/chip.ts';
+import { NEURON_CIRCUITS } from '../../src/chip/constants.ts';
+import type { CircuitParameters } from '../../src/circuits/params.ts';
+
+export interface LifSpec {
+  C?: number;
+  gLeak?: number;
+  eLeak?: number;
+  vThreshold?: number;
+  vReset?: number;
+  gReset?: number;
+  refractoryTime?: number;
+  holdoffTime?: number;
+  tauExc?: number;
+  tauInh?: number;
+  iOffset?: number;
+  chargePerWeight?: number;
+  gInter?: number;
+}
+
+export function lifParams(s: LifSpec = {}): CircuitParameters {
+  return {
+    capacitance: s.C ?? 2e-12,
+    gLeak: s.gLeak ?? 2e-7, // τ_mem = 10 µs
+    eLeak: s.eLeak ?? 0.45,
+    vThreshold: s.vThreshold ?? Infinity,
+    vReset: s.vReset ?? 0.4,
+    gReset: s.gReset ?? 4e-6, // τ_reset = 0.5 µs
+    refractoryTime: s.refractoryTime ?? 2e-6,
+    holdoffTime: s.holdoffTime ?? 0,
+    synapticInput: [
+      { enabled: true, tau: s.tauExc ?? 5e-6, gain: 1, coba: false, eRev: 1.0, eRef: 0.6 },
+      { enabled: true, tau: s.tauInh ?? 5e-6, gain: 1, coba: false, eRev: 0.2, eRef: 0.5 },
+    ],
+    iOffset: s.iOffset ?? 0,
+    adaptation: { enabled: false, a: 0, b: 0, tauW: 1e-4, vRef: 0.45 },
+    exponential: { enabled: false, deltaT: 0.002, vT: 0.6 },
+    gInterCompartment: s.gInter ?? 0,
+    synapseChargePerWeight: s.chargePerWeight ?? 2e-15,
+  };
+}
+
+export function allParams(s: LifSpec = {}): CircuitParameters[] {
+  return Array.from({ length: NEURON_CIRCUITS }, () => lifParams(s));
+}
+
+/**
+ * A chip where external input 0 reaches bus 0 (crossbar node, all labels pass), driver 0 of
+ * block 0 (receiver on, row-select mask 0) drives synapse row 0 (excitatory) and row 1
+ * (inhibitory) of the top array. Synapses are set by the caller.
+ */
+export function chipWithInput(): ChipConfig {
+  const chip = defaultChipConfig();
+  chip.crossbar.push({ input: 8, output: 0, mask: 0, target: 0 });
+  chip.drivers[0] = { enable_receiver: true, row_mode_top: 'excitatory', row_mode_bottom: 'inhibitory', row_address_compare_mask: 0 };
+  // Fast refractory clock 125 MHz (8 ns) on both halves for tight timing.
+  for (const b of chip.backends) { b.clock_scale_fast = 0; b.clock_scale_slow = 0; }
+  return chip;
+}
+
+/** Index of synapse (array, row, column) in chip.weights / chip.labels. */
+export function syn(array: number, row: number, column: number): number {
+  return (array * 256 + row) * 256 + column;
+}
