@@ -3,11 +3,17 @@
  * `chip:info` is invoked as `plateau chip info`.
  */
 import ChipInfo from './chip/info.ts';
+import DatasetYinYang from './dataset/yinyang.ts';
+import TrainYinYang from './train/yinyang.ts';
+import Eval from './eval.ts';
 import Schema from './schema.ts';
 import Validate from './validate.ts';
 
 export const COMMANDS = {
   'chip:info': ChipInfo,
+  'dataset:yinyang': DatasetYinYang,
+  'train:yinyang': TrainYinYang,
+  eval: Eval,
   schema: Schema,
   validate: Validate,
 };
