@@ -11,6 +11,11 @@ export interface CircuitParameters {
   capacitance: number;
   /** Leak conductance, S. */
   gLeak: number;
+  /**
+   * Large-signal limit of the leak transconductor, A: the leak current is
+   * I_sat · tanh(gLeak · (eLeak − V) / I_sat) (an OTA, not a resistor). Optional: absent means linear.
+   */
+  leakSaturationCurrent?: number;
   /** Resting potential seen by the membrane (after the source follower), V. */
   eLeak: number;
   /** Threshold as seen by the comparator (including its offset), V; +Infinity when disabled. */
@@ -19,6 +24,8 @@ export interface CircuitParameters {
   vReset: number;
   /** Conductance of the reset amplifier while reset is active, S. */
   gReset: number;
+  /** Large-signal limit of the reset transconductor, A (same law as the leak). Optional. */
+  resetSaturationCurrent?: number;
   /** Refractory period, s (counter / clock, quantised). */
   refractoryTime: number;
   /** Holdoff: the last part of the refractory period, membrane free but no new spike, s. */

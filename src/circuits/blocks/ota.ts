@@ -1,0 +1,76 @@
+/**
+ * The transconductor used by every analog block (leak/reset, synaptic input, comparator,
+ * adaptation, inter-compartment conductance): a 5-transistor OTA (NMOS pair, PMOS mirror)
+ * biased by an NMOS mirror whose diode takes the capmem bias current at port `nb`.
+ *
+ *   I_out (into `out`) = I_sat · tanh(gm · (V_inp − V_inn − V_os) / I_sat) + I_sys
+ *
+ * gm from the fitted table (technology.ts, weak/moderate inversion: gm ≈ I_tail / (2 n U_T)),
+ * I_sat = I_tail, I_sys the fitted systematic offset current. Die offsets (weak inversion):
+ *   I_tail = I_b · exp(−(ΔV_t,mt − ΔV_t,mb) / (n U_T))
+ *   V_os   = ΔV_t,m1 − ΔV_t,m2 − (ΔV_t,m4 − ΔV_t,m3)       (PMOS delvto: + means more current)
+ */
+import type { Subcircuit } from '../../netlist/model.ts';
+import { SLOPE_FACTOR_N, U_T, otaGm, otaOffsetCurrent, type TransistorSpec } from '../technology.ts';
+import { delvtoDefaults, mos } from '../transistors.ts';
+
+export const OTA_TRANSISTORS: readonly TransistorSpec[] = [
+  { name: 'mb', type: 'nmos', w: 1e-6, l: 2e-6 },
+  { name: 'mt', type: 'nmos', w: 1e-6, l: 2e-6 },
+  { name: 'm1', type: 'nmos', w: 1e-6, l: 1e-6 },
+  { name: 'm2', type: 'nmos', w: 1e-6, l: 1e-6 },
+  { name: 'm3', type: 'pmos', w: 1e-6, l: 2e-6 },
+  { name: 'm4', type: 'pmos', w: 1e-6, l: 2e-6 },
+];
+
+export const OTA_SUBCKT = 'plateau_ota';
+
+/** Ports: inp inn out nb vdd vss. `inp` is the diode-side gate (non-inverting). */
+export function otaSubcircuit(): Subcircuit {
+  const [mb, mt, m1, m2, m3, m4] = OTA_TRANSISTORS;
+  return {
+    name: OTA_SUBCKT,
+    ports: ['inp', 'inn', 'out', 'nb', 'vdd', 'vss'],
+    params: delvtoDefaults(OTA_TRANSISTORS),
+    comment: '5-T OTA, NMOS pair, PMOS mirror, NMOS bias mirror; I(out) = gm (v(inp) - v(inn))',
+    elements: [
+      mos(mb, 'nb', 'nb', 'vss', 'vss'),
+      mos(mt, 'tail', 'nb', 'vss', 'vss'),
+      mos(m1, 'x', 'inp', 'tail', 'vss'),
+      mos(m2, 'out', 'inn', 'tail', 'vss'),
+      mos(m3, 'x', 'x', 'vdd', 'vdd'),
+      mos(m4, 'out', 'x', 'vdd', 'vdd'),
+    ],
+  };
+}
+
+/** Threshold offsets of one OTA instance, by transistor name (V). */
+export type OtaOffsets = Readonly<Record<string, number>>;
+
+export interface OtaBehaviour {
+  /** Tail current after the bias mirror's mismatch, A. */
+  tail: number;
+  /** Small-signal transconductance at the operating common mode, S. */
+  gm: number;
+  /** Input-referred offset from mismatch, V (the OTA acts on V_inp − V_inn − vOs). */
+  vOs: number;
+  /** Systematic output current at zero input, A. */
+  iSys: number;
+}
+
+export function otaBehaviour(biasA: number, vcm: number, dv: OtaOffsets): OtaBehaviour {
+  const d = (k: string) => dv[k] ?? 0;
+  const tail = biasA * Math.exp(-(d('mt') - d('mb')) / (SLOPE_FACTOR_N * U_T));
+  return {
+    tail,
+    gm: otaGm(tail, vcm),
+    vOs: d('m1') - d('m2') - (d('m4') - d('m3')),
+    iSys: otaOffsetCurrent(tail, vcm),
+  };
+}
+
+/** Large-signal output current of the law above. */
+export function otaCurrent(b: OtaBehaviour, vDiff: number): number {
+  if (b.tail <= 0) return 0;
+  return b.tail * Math.tanh((b.gm * (vDiff - b.vOs)) / b.tail) + b.iSys;
+}

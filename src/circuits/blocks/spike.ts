@@ -1,0 +1,90 @@
+/**
+ * Threshold comparator and the digital spike/refractory/holdoff logic.
+ *
+ * Comparator: the OTA (blocks/ota.ts; bias from the quadrant cell
+ * neuron_i_bias_spike_comparator) compares the membrane with v_threshold, two inverters square
+ * its output. Its input offset shifts the threshold: V_th,eff = v_threshold + V_os.
+ *
+ * Digital backend (behavioural in SPICE, exact on the chip): a spike starts the refractory
+ * counter (refractory_time cycles of the selected backend clock); reset is active from the
+ * spike until 2·(15 − reset_holdoff) + 1 cycles before the end (holdoff); no new spike is
+ * registered while refractory. Modelled by XSPICE one-shots (spice/plateau-digital.lib):
+ * `refr` (width = refractory time) triggered by the comparator, `rst` (width = refractory −
+ * holdoff) triggered by `refr`.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Element, Subcircuit } from '../../netlist/model.ts';
+import type { TransistorSpec } from '../technology.ts';
+import { delvtoDefaults, mos, delvtoParam } from '../transistors.ts';
+import { blockOffsets, type Die } from '../die.ts';
+import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './ota.ts';
+import { RESET_HOLDOFF_MAX } from '../../chip/constants.ts';
+
+export const DIGITAL_LIB_PATH: string = fileURLToPath(new URL('../spice/plateau-digital.lib', import.meta.url));
+export const COMPARATOR_BLOCK = 'comparator';
+export const INVERTER_BLOCK = 'comparator_inv';
+
+export const INVERTER_TRANSISTORS: readonly TransistorSpec[] = [
+  { name: 'mp1', type: 'pmos', w: 0.4e-6, l: 0.13e-6 },
+  { name: 'mn1', type: 'nmos', w: 0.2e-6, l: 0.13e-6 },
+  { name: 'mp2', type: 'pmos', w: 0.4e-6, l: 0.13e-6 },
+  { name: 'mn2', type: 'nmos', w: 0.2e-6, l: 0.13e-6 },
+];
+export const BUFFER_SUBCKT = 'plateau_buf2';
+
+export function bufferSubcircuit(): Subcircuit {
+  const [mp1, mn1, mp2, mn2] = INVERTER_TRANSISTORS;
+  return {
+    name: BUFFER_SUBCKT,
+    ports: ['in', 'out', 'vdd', 'vss'],
+    params: delvtoDefaults(INVERTER_TRANSISTORS),
+    comment: 'two inverters squaring the comparator output',
+    elements: [mos(mp1, 'mid', 'in', 'vdd', 'vdd'), mos(mn1, 'mid', 'in', 'vss', 'vss'), mos(mp2, 'out', 'mid', 'vdd', 'vdd'), mos(mn2, 'out', 'mid', 'vss', 'vss')],
+  };
+}
+
+/** Refractory and holdoff times from the counter settings, s. */
+export function refractoryTiming(refractoryCycles: number, holdoffSetting: number, clockHz: number): { refractory: number; holdoff: number } {
+  const refractory = refractoryCycles / clockHz;
+  const holdoffCycles = 2 * (RESET_HOLDOFF_MAX - holdoffSetting) + 1;
+  return { refractory, holdoff: Math.min(refractory, holdoffCycles / clockHz) };
+}
+
+export function comparatorOffset(die: Die, circuitEnum: number, biasA: number, vTh: number): number {
+  return otaBehaviour(biasA, vTh, blockOffsets(die, circuitEnum, COMPARATOR_BLOCK, OTA_TRANSISTORS)).vOs;
+}
+
+/** Shortest pulse the one-shots produce, s (keeps the control voltage positive). */
+export const MIN_PULSE = 5e-9;
+
+export function spikeElements(
+  p: string, die: Die, circuitEnum: number, mem: string,
+  o: { vTh: number; iComparator: number; refractory: number; holdoff: number },
+): { elements: Element[]; refr: string; rst: string; spk: string } {
+  const dv = blockOffsets(die, circuitEnum, COMPARATOR_BLOCK, OTA_TRANSISTORS);
+  const di = blockOffsets(die, circuitEnum, INVERTER_BLOCK, INVERTER_TRANSISTORS);
+  const otaParams: Record<string, number> = {};
+  for (const t of OTA_TRANSISTORS) otaParams[delvtoParam(t)] = dv[t.name];
+  const bufParams: Record<string, number> = {};
+  for (const t of INVERTER_TRANSISTORS) bufParams[delvtoParam(t)] = di[t.name];
+  const vth = `${p}_vth`, nb = `${p}_cmp_nb`, co = `${p}_cmp_o`, spk = `${p}_spk`, refr = `${p}_refr`, rst = `${p}_rst`;
+  const wRef = Math.max(MIN_PULSE, o.refractory);
+  const wRst = o.refractory - o.holdoff;
+  const els: Element[] = [
+    { kind: 'V', name: `${p}_vth`, p: vth, n: '0', value: o.vTh },
+    { kind: 'I', name: `${p}_icmp`, p: 'vdd', n: nb, value: o.iComparator },
+    { kind: 'X', name: `${p}_cmp`, nodes: [mem, vth, co, nb, 'vdd', '0'], subckt: OTA_SUBCKT, params: otaParams },
+    { kind: 'X', name: `${p}_buf`, nodes: [co, spk, 'vdd', '0'], subckt: BUFFER_SUBCKT, params: bufParams },
+    { kind: 'V', name: `${p}_wref`, p: `${p}_wref`, n: '0', value: wRef },
+    { kind: 'raw', line: `a_${p}_refr ${spk} ${p}_wref 0 ${refr} plateau_oneshot` },
+  ];
+  if (wRst >= MIN_PULSE) {
+    els.push(
+      { kind: 'V', name: `${p}_wrst`, p: `${p}_wrst`, n: '0', value: wRst },
+      { kind: 'raw', line: `a_${p}_rst ${refr} ${p}_wrst 0 ${rst} plateau_oneshot` },
+    );
+  } else {
+    els.push({ kind: 'V', name: `${p}_rst0`, p: rst, n: '0', value: 0 });
+  }
+  return { elements: els, refr, rst, spk };
+}

@@ -1,0 +1,272 @@
+/**
+ * One neuron circuit from its configuration and the die: the resolved analog values (capmem
+ * cells through their transfer and the die's cell errors), the behavioural parameters for the
+ * emulator, and the SPICE elements. Both views are built from the same block definitions
+ * (blocks/*.ts) and the same die draws, so the emulator and the deck see one circuit.
+ */
+import type { ChipConfig } from '../chip/chip.ts';
+import type { NeuronCircuitConfig } from '../chip/neuron.ts';
+import { backendClockHz } from '../chip/constants.ts';
+import { neuronFromEnum, quadrantOf, backendHalfOf } from '../chip/coordinates.ts';
+import type { Element } from '../netlist/model.ts';
+import type { CircuitParameters, SynapticInputParameters } from './params.ts';
+import { capmemCellError, blockOffsets, type Die } from './die.ts';
+import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
+import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
+import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
+import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
+import { syninBehaviour, syninElements } from './blocks/synin.ts';
+import { comparatorOffset, refractoryTiming, spikeElements, MIN_PULSE } from './blocks/spike.ts';
+import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
+import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
+import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
+import { delvtoParam } from './transistors.ts';
+import { VDD } from './technology.ts';
+
+/** Every analog value of one circuit after the capmem cells (die errors included). */
+export interface ResolvedCircuit {
+  circuitEnum: number;
+  cfg: NeuronCircuitConfig;
+  capacitance: number;
+  vLeak: number;
+  vReset: number;
+  vThreshold: number;
+  iLeak: number;
+  iReset: number;
+  iComparator: number;
+  refractory: number;
+  holdoff: number;
+  exc: SyninBias;
+  inh: SyninBias;
+  iOffset: number;
+  adapt: { iTau: number; iA: number; iB: number; vRef: number; vWl: number; pulse: number };
+  iIcc: number;
+  iDac: number;
+}
+
+export interface SyninBias {
+  iTau: number;
+  iGm: number;
+  iShift: number;
+  small: boolean;
+  high: boolean;
+  vRev: number;
+}
+
+/** Resolve a circuit's codes through the capmem cells of the given die. */
+export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number): ResolvedCircuit {
+  const cfg = chip.neurons[circuitEnum];
+  const coord = neuronFromEnum(circuitEnum);
+  const quadrant = quadrantOf(coord);
+  const q = chip.quadrants[quadrant];
+  const backend = chip.backends[backendHalfOf(coord)];
+  const V = (code: number, cell: string) => voltageCell(code, capmemCellError(die, circuitEnum, cell, 'voltage'), cell);
+  const I = (code: number, cell: string) => currentCell(code, capmemCellError(die, circuitEnum, cell, 'current'), cell);
+  const Iq = (code: number, cell: string) => currentCell(code, capmemCellError(die, -1 - quadrant, cell, 'current'), cell);
+  const clock = backendClockHz(cfg.refractory_period.input_clock === 'fast' ? backend.clock_scale_fast : backend.clock_scale_slow);
+  const timing = refractoryTiming(cfg.refractory_period.refractory_time, cfg.refractory_period.reset_holdoff, clock);
+  const synin = (s: NeuronCircuitConfig['excitatory_input'], sign: 'exc' | 'inh'): SyninBias => ({
+    iTau: I(s.i_bias_tau, `i_bias_synin_${sign}_tau`),
+    iGm: I(s.i_bias_gm, `i_bias_synin_${sign}_gm`),
+    iShift: I(s.i_shift_reference, `i_bias_synin_${sign}_shift`),
+    small: s.enable_small_capacitance,
+    high: s.enable_high_resistance,
+    vRev: V(s.v_rev_coba, `e_synin_${sign}_rev`),
+  });
+  const lr = cfg.leak;
+  const rr = cfg.reset;
+  const mc = cfg.multicompartment;
+  return {
+    circuitEnum, cfg,
+    capacitance: membraneCapacitance(cfg.membrane_capacitance.capacitance),
+    vLeak: V(lr.v_leak, 'v_leak'),
+    vReset: V(rr.v_reset, 'v_reset'),
+    vThreshold: V(cfg.threshold.v_threshold, 'v_threshold'),
+    iLeak: I(lr.i_bias, 'i_bias_leak') * rangeFactor(lr.enable_division, lr.enable_multiplication),
+    iReset: I(rr.i_bias, 'i_bias_reset') * rangeFactor(rr.enable_division, rr.enable_multiplication),
+    iComparator: Iq(q.neuron_i_bias_spike_comparator, 'neuron_i_bias_spike_comparator'),
+    refractory: timing.refractory,
+    holdoff: timing.holdoff,
+    exc: synin(cfg.excitatory_input, 'exc'),
+    inh: synin(cfg.inhibitory_input, 'inh'),
+    iOffset: cfg.constant_current.enable
+      ? (cfg.constant_current.type === 'sink' ? -1 : 1) * I(cfg.constant_current.i_offset, 'i_mem_offset') : 0,
+    adapt: {
+      iTau: I(cfg.adaptation.i_bias_tau, 'i_bias_adapt_tau'),
+      iA: I(cfg.adaptation.i_bias_a, 'i_bias_adapt_a'),
+      iB: I(cfg.adaptation.i_bias_b, 'i_bias_adapt_b'),
+      vRef: V(cfg.adaptation.v_ref, 'v_adapt_ref'),
+      vWl: V(cfg.adaptation.v_leak, 'v_adapt_leak'),
+      pulse: 1 / backendClockHz(backend.clock_scale_adaptation_pulse),
+    },
+    iIcc: I(mc.i_bias_nmda, 'i_bias_nmda') * iccRangeFactor(mc.enable_conductance_division, mc.enable_conductance_multiplication),
+    iDac: Iq(q.syn_i_bias_dac, 'syn_i_bias_dac'),
+  };
+}
+
+function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: SynapticInputParameters; rest: number } {
+  const s = sign === 'exc' ? r.cfg.excitatory_input : r.cfg.inhibitory_input;
+  const b = sign === 'exc' ? r.exc : r.inh;
+  if (!s.enable) return { p: { enabled: false, tau: 1e-6, gain: 0, coba: false, eRev: 0, eRef: 0 }, rest: 0 };
+  const sb = syninBehaviour(die, r.circuitEnum, sign, b);
+  return {
+    p: { enabled: true, tau: sb.tau, gain: sb.gain, coba: s.enable_coba_mode, eRev: b.vRev, eRef: r.vLeak },
+    rest: sb.restCurrent,
+  };
+}
+
+/** The behavioural parameters of one circuit (what the emulator integrates). */
+export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: number): CircuitParameters {
+  const r = resolveCircuit(chip, die, circuitEnum);
+  const cfg = r.cfg;
+  const leak = leakBehaviour(die, circuitEnum, r.iLeak, r.vLeak);
+  const reset = leakBehaviour(die, circuitEnum, r.iReset, r.vReset);
+  const exc = synParams(die, r, 'exc');
+  const inh = synParams(die, r, 'inh');
+  let iOffset = r.iOffset + exc.rest + inh.rest;
+  let adaptation: CircuitParameters['adaptation'] = { enabled: false, a: 0, b: 0, tauW: 1e-4, vRef: 0 };
+  if (cfg.adaptation.enable) {
+    const ab = adaptationBehaviour(die, circuitEnum, {
+      ...r.adapt, invertA: cfg.adaptation.invert_a, invertB: cfg.adaptation.invert_b, enablePulse: cfg.adaptation.enable_pulse,
+    });
+    adaptation = { enabled: true, a: ab.aS, b: ab.bA, tauW: ab.tauW, vRef: ab.vRefEff };
+    iOffset += ab.restCurrent;
+  }
+  const thresholdOn = cfg.threshold.enable;
+  return {
+    capacitance: r.capacitance,
+    gLeak: leak.gm,
+    eLeak: leak.eEff,
+    leakSaturationCurrent: leak.tail,
+    vThreshold: thresholdOn ? r.vThreshold + comparatorOffset(die, circuitEnum, r.iComparator, r.vThreshold) : Infinity,
+    vReset: reset.eEff,
+    gReset: reset.gm,
+    resetSaturationCurrent: reset.tail,
+    refractoryTime: r.refractory,
+    holdoffTime: r.holdoff,
+    synapticInput: [exc.p, inh.p],
+    iOffset,
+    adaptation,
+    exponential: { enabled: false, deltaT: 0, vT: 0 },
+    gInterCompartment: cfg.multicompartment.enable_conductance
+      ? otaBehaviour(r.iIcc, r.vLeak, blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS)).gm : 0,
+    synapseChargePerWeight: synapseChargePerWeight(r.iDac),
+  };
+}
+
+function otaInstance(name: string, die: Die, circuitEnum: number, block: string, nodes: string[]): Element {
+  const dv = blockOffsets(die, circuitEnum, block, OTA_TRANSISTORS);
+  const params: Record<string, number> = {};
+  for (const t of OTA_TRANSISTORS) params[delvtoParam(t)] = dv[t.name];
+  return { kind: 'X', name, nodes, subckt: OTA_SUBCKT, params };
+}
+
+/** Node names of one circuit in a deck. */
+export interface CircuitNodes {
+  /** Membrane node (shared by all circuits of the compartment). */
+  mem: string;
+  /** Shared-line segment the circuit's conductance attaches to, when enable_conductance. */
+  line?: string;
+  /** Synaptic input lines (stimulus pulses go here). */
+  excLine: string;
+  inhLine: string;
+}
+
+/** Names of the digital nodes a circuit's deck part exposes. */
+export interface CircuitDeckPart {
+  elements: Element[];
+  /** Refractory output (high while refractory), when the threshold is enabled. */
+  refr?: string;
+  /** Adaptation state node, when adaptation is enabled. */
+  vw?: string;
+}
+
+/**
+ * The SPICE elements of one neuron circuit (top-level, names prefixed `p`). Needs the
+ * subcircuits of `librarySubcircuits()` and the digital model library (blocks/spike.ts).
+ */
+export function circuitElements(chip: ChipConfig, die: Die, circuitEnum: number, nodes: CircuitNodes): CircuitDeckPart {
+  const r = resolveCircuit(chip, die, circuitEnum);
+  const cfg = r.cfg;
+  const p = `n${circuitEnum}`;
+  const mem = nodes.mem;
+  const els: Element[] = [membraneElement(p, mem, cfg.membrane_capacitance.capacitance)];
+  let refr: string | undefined;
+  let rst: string | undefined;
+  if (cfg.threshold.enable) {
+    const s = spikeElements(p, die, circuitEnum, mem, { vTh: r.vThreshold, iComparator: r.iComparator, refractory: r.refractory, holdoff: r.holdoff });
+    els.push(...s.elements);
+    refr = s.refr;
+    rst = s.rst;
+  }
+  // Leak / reset OTA: while rst is high the bias and the reference switch to the reset values.
+  if (r.iLeak > 0 || (rst !== undefined && r.iReset > 0)) {
+    const ref = `${p}_lref`;
+    const nb = `${p}_lnb`;
+    if (rst === undefined || (r.iReset === r.iLeak && r.vReset === r.vLeak)) {
+      els.push({ kind: 'V', name: `${p}_vleak`, p: ref, n: '0', value: r.vLeak });
+      els.push({ kind: 'I', name: `${p}_ileak`, p: 'vdd', n: nb, value: r.iLeak });
+    } else {
+      const s = `v(${rst})/${VDD}`;
+      els.push({ kind: 'B', name: `${p}_vleak`, p: ref, n: '0', quantity: 'v', expr: `${r.vLeak}+(${r.vReset - r.vLeak})*${s}` });
+      els.push({ kind: 'B', name: `${p}_ileak`, p: 'vdd', n: nb, quantity: 'i', expr: `${r.iLeak}+(${r.iReset - r.iLeak})*${s}` });
+    }
+    els.push(otaInstance(`${p}_leak`, die, circuitEnum, LEAK_BLOCK, [ref, mem, mem, nb, 'vdd', '0']));
+  }
+  for (const sign of ['exc', 'inh'] as const) {
+    const s = sign === 'exc' ? cfg.excitatory_input : cfg.inhibitory_input;
+    if (!s.enable) continue;
+    const b = sign === 'exc' ? r.exc : r.inh;
+    els.push(...syninElements(p, die, circuitEnum, sign, mem, sign === 'exc' ? nodes.excLine : nodes.inhLine, b));
+  }
+  if (r.iOffset !== 0) {
+    // Ideal mirror output of the i_mem_offset cell: source pushes onto the membrane.
+    els.push(r.iOffset > 0
+      ? { kind: 'I', name: `${p}_ioff`, p: 'vdd', n: mem, value: r.iOffset }
+      : { kind: 'I', name: `${p}_ioff`, p: mem, n: '0', value: -r.iOffset });
+  }
+  let vw: string | undefined;
+  if (cfg.adaptation.enable) {
+    const a = cfg.adaptation;
+    vw = `${p}_vw`;
+    const vwl = `${p}_vwl`, vref = `${p}_varef`;
+    els.push(
+      { kind: 'C', name: `${p}_cw`, p: vw, n: '0', value: ADAPT_C_W },
+      { kind: 'V', name: `${p}_vwl`, p: vwl, n: '0', value: r.adapt.vWl },
+      { kind: 'V', name: `${p}_varef`, p: vref, n: '0', value: r.adapt.vRef },
+      { kind: 'I', name: `${p}_iatau`, p: 'vdd', n: `${p}_atau_nb`, value: r.adapt.iTau },
+      otaInstance(`${p}_atau`, die, circuitEnum, ADAPT_BLOCKS.tau, [vwl, vw, vw, `${p}_atau_nb`, 'vdd', '0']),
+      { kind: 'I', name: `${p}_iaout`, p: 'vdd', n: `${p}_aout_nb`, value: ADAPT_OUT_BIAS_A },
+      otaInstance(`${p}_aout`, die, circuitEnum, ADAPT_BLOCKS.out, [vwl, vw, mem, `${p}_aout_nb`, 'vdd', '0']),
+    );
+    if (r.adapt.iA > 0) {
+      els.push(
+        { kind: 'I', name: `${p}_iaa`, p: 'vdd', n: `${p}_aa_nb`, value: r.adapt.iA },
+        otaInstance(`${p}_aa`, die, circuitEnum, ADAPT_BLOCKS.a, a.invert_a ? [vref, mem, vw, `${p}_aa_nb`, 'vdd', '0'] : [mem, vref, vw, `${p}_aa_nb`, 'vdd', '0']),
+      );
+    }
+    if (a.enable_pulse && refr !== undefined && r.adapt.iB > 0) {
+      // Spike-triggered pulse: one adaptation-clock period of i_bias_b into (out of) C_W.
+      const bp = `${p}_bp`;
+      els.push(
+        { kind: 'V', name: `${p}_wbp`, p: `${p}_wbp`, n: '0', value: Math.max(MIN_PULSE, r.adapt.pulse) },
+        { kind: 'raw', line: `a_${p}_bp ${refr} ${p}_wbp 0 ${bp} plateau_oneshot` },
+        a.invert_b
+          ? { kind: 'B', name: `${p}_ib`, p: vw, n: '0', quantity: 'i', expr: `${r.adapt.iB}*v(${bp})/${VDD}` }
+          : { kind: 'B', name: `${p}_ib`, p: '0', n: vw, quantity: 'i', expr: `${r.adapt.iB}*v(${bp})/${VDD}` },
+      );
+    }
+  }
+  if (cfg.multicompartment.enable_conductance && nodes.line !== undefined && r.iIcc > 0) {
+    const line = nodes.line;
+    els.push(
+      { kind: 'I', name: `${p}_iicc1`, p: 'vdd', n: `${p}_icc1_nb`, value: r.iIcc },
+      otaInstance(`${p}_icc1`, die, circuitEnum, ICC_BLOCKS.toMembrane, [line, mem, mem, `${p}_icc1_nb`, 'vdd', '0']),
+      { kind: 'I', name: `${p}_iicc2`, p: 'vdd', n: `${p}_icc2_nb`, value: r.iIcc },
+      otaInstance(`${p}_icc2`, die, circuitEnum, ICC_BLOCKS.toLine, [mem, line, line, `${p}_icc2_nb`, 'vdd', '0']),
+    );
+  }
+  return { elements: els, refr, vw };
+}
+
+export { SYNAPSE_PULSE_WIDTH };
