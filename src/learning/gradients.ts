@@ -14,7 +14,7 @@
  * Evaluated with the ideal model at the given (possibly measured) spike times: in the loop on
  * the die the forward times come from the die, the gradient from this formula.
  */
-import { kernelGain, kernelKind, psp, pspSlope } from '../emulator/event/lif.ts';
+import * as lif from '../emulator/event/lif.ts';
 import type { LayerDelays } from '../emulator/event/layer.ts';
 
 export interface NeuronModel {
@@ -39,19 +39,22 @@ export interface LayerGradients {
  * component has its weight gradient dropped (Fast & Deep safeguard against the divergence of 1/v̇
  * near a grazing threshold crossing; its error still propagates to the inputs); a neuron whose
  * membrane slope at t* is not positive contributes nothing. Returns the number of such neurons.
- * `rowBuf` needs nIn entries.
+ * `rowBuf` and `esBuf` are scratch of nIn entries.
  */
 export function layerBackward(
   input: Float64Array, nIn: number, weights: Float64Array, delays: LayerDelays | null,
   outTimes: Float64Array, gOut: Float64Array, nOut: number, model: NeuronModel,
-  grads: LayerGradients, gIn: Float64Array | null, maxDwNorm: number, rowBuf: Float64Array,
+  grads: LayerGradients, gIn: Float64Array | null, maxDwNorm: number, rowBuf: Float64Array, esBuf: Float64Array,
 ): number {
   const { tauMem, tauSyn, capacitance, threshold } = model;
-  const kind = kernelKind(tauMem, tauSyn);
-  const gain = kernelGain(tauMem, tauSyn, capacitance, kind);
+  const kind = lif.kernelKind(tauMem, tauSyn);
+  const gain = lif.kernelGain(tauMem, tauSyn, capacitance, kind);
   const ax = delays?.axonal;
   const syn = delays?.synaptic;
   const den = delays?.dendritic;
+  const equal = kind === lif.KIND_EQUAL;
+  const em = rowBuf; // e^{−s/τ_m} per input (0 for non-causal), reused below
+  const es = esBuf;
   let skipped = 0;
   for (let j = 0; j < nOut; j++) {
     const tStar = outTimes[j];
@@ -61,20 +64,32 @@ export function layerBackward(
     const dj = den ? den[j] : 0;
     let cur = 0;
     for (let i = 0; i < nIn; i++) {
-      const te = input[i] + (ax ? ax[i] : 0) + (syn ? syn[off + i] : 0) + dj;
-      if (te < tStar) cur += weights[off + i] * Math.exp(-(tStar - te) / tauSyn);
+      const s = tStar - (input[i] + (ax ? ax[i] : 0) + (syn ? syn[off + i] : 0) + dj);
+      if (s > 0) {
+        const m = Math.exp(-s / tauMem);
+        const e = equal ? m : Math.exp(-s / tauSyn);
+        em[i] = m;
+        es[i] = e;
+        cur += weights[off + i] * e;
+      } else {
+        em[i] = 0;
+        es[i] = 0;
+      }
     }
     const vdot = cur / capacitance - threshold / tauMem;
     if (!(vdot > 0)) {
       skipped++;
       continue;
     }
+    // K(s) = gain·s·e^{−s/τ} (τ_m = τ_s) or gain·(e^{−s/τ_m} − e^{−s/τ_s});
+    // K′(s) = gain·(1 − s/τ)e^{−s/τ} or gain·(e^{−s/τ_s}/τ_s − e^{−s/τ_m}/τ_m).
+    const c = -g / vdot;
     let maxAbs = 0;
     for (let i = 0; i < nIn; i++) {
-      const te = input[i] + (ax ? ax[i] : 0) + (syn ? syn[off + i] : 0) + dj;
-      const dw = te < tStar ? (-g * psp(tStar - te, tauMem, tauSyn, gain, kind)) / vdot : 0;
-      rowBuf[i] = dw;
-      const a = dw < 0 ? -dw : dw;
+      if (em[i] === 0) continue;
+      const s = tStar - (input[i] + (ax ? ax[i] : 0) + (syn ? syn[off + i] : 0) + dj);
+      const k = equal ? gain * s * em[i] : gain * (em[i] - es[i]);
+      const a = Math.abs(c * k);
       if (a > maxAbs) maxAbs = a;
     }
     // As the reference code: a neuron's weight gradient is dropped, its error still propagates.
@@ -82,10 +97,11 @@ export function layerBackward(
     if (!keepW) skipped++;
     const gw = grads.weights;
     for (let i = 0; i < nIn; i++) {
-      if (keepW) gw[off + i] += rowBuf[i];
-      const te = input[i] + (ax ? ax[i] : 0) + (syn ? syn[off + i] : 0) + dj;
-      if (!(te < tStar)) continue;
-      const gt = (g * weights[off + i] * pspSlope(tStar - te, tauMem, tauSyn, gain, kind)) / vdot;
+      if (em[i] === 0) continue;
+      const s = tStar - (input[i] + (ax ? ax[i] : 0) + (syn ? syn[off + i] : 0) + dj);
+      if (keepW) gw[off + i] += c * (equal ? gain * s * em[i] : gain * (em[i] - es[i]));
+      const kp = equal ? gain * (1 - s / tauMem) * em[i] : gain * (es[i] / tauSyn - em[i] / tauMem);
+      const gt = (g * weights[off + i] * kp) / vdot;
       if (gIn) gIn[i] += gt;
       if (grads.axonal) grads.axonal[i] += gt;
       if (grads.synaptic) grads.synaptic[off + i] += gt;

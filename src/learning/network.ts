@@ -103,6 +103,7 @@ interface LayerBuffers {
   grads: LayerGradients;
   gDelay: Float64Array;
   rowBuf: Float64Array;
+  esBuf: Float64Array;
   missing: Int32Array;
 }
 
@@ -165,6 +166,7 @@ export class TtfsRunner {
         grads,
         gDelay,
         rowBuf: new Float64Array(nIn),
+        esBuf: new Float64Array(nIn),
         missing: new Int32Array(nOut),
       });
     }
@@ -256,7 +258,7 @@ export class TtfsRunner {
       const L = this.layers[l];
       L.gIn.fill(0);
       const delays = delaysOf(this.net.delays.kind, L.delayNominal);
-      this.skippedGradients += layerBackward(L.input, L.nIn, L.wModel, delays, L.output, L.gOut, L.nOut, model, L.grads, l > 0 ? L.gIn : null, maxDwNorm, L.rowBuf);
+      this.skippedGradients += layerBackward(L.input, L.nIn, L.wModel, delays, L.output, L.gOut, L.nOut, model, L.grads, l > 0 ? L.gIn : null, maxDwNorm, L.rowBuf, L.esBuf);
       if (l > 0) {
         const prev = this.layers[l - 1];
         for (let j = 0; j < prev.nOut; j++) prev.gOut[j] = L.gIn[j];
