@@ -19,7 +19,7 @@
  */
 import { hashNormal, hashWords, Rng } from '../util/random.ts';
 import type { BackgroundSourceConfig, ChipConfig } from '../chip/chip.ts';
-import { BACKGROUND_SOURCES, BUSES, EXTERNAL_INPUTS, NEURON_EVENT_OUTPUTS } from '../chip/constants.ts';
+import { ANALOG_SUPPLY_V, BACKGROUND_SOURCES, BUSES, EXTERNAL_INPUTS, NEURON_EVENT_OUTPUTS } from '../chip/constants.ts';
 import { inputError } from '../util/errors.ts';
 import { kappaDecay, phiDecay, propagator, type Propagator } from './linalg.ts';
 import { LABELS_PER_BUS } from './routing.ts';
@@ -35,6 +35,12 @@ export const ROUTING_LATENCY_S = 32e-9;
 export const THRESHOLD_TRIAL_SPREAD = 0.015;
 /** Largest exponent of the exponential term, to keep a runaway upswing finite within a step. */
 const EXP_ARG_MAX = 40;
+/**
+ * The membrane cannot leave the analog supply range: a runaway exponential upswing (or a huge
+ * input) saturates at the rails, as the circuit's transistors do (docs/emulator.md).
+ */
+export const V_RAIL_LOW = 0;
+export const V_RAIL_HIGH = ANALOG_SUPPLY_V;
 
 interface GroupState {
   unit: GroupUnit;
@@ -394,7 +400,8 @@ export class SteppedEngine {
         this.I[t] = cur * (full ? this.decayFull[t] : Math.exp(-h / this.tauS[t]));
       }
     }
-    this.V[c] = V0 * e + drive * phiC + dv;
+    const v = V0 * e + drive * phiC + dv;
+    this.V[c] = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -418,6 +425,12 @@ export class SteppedEngine {
       this.propagateGroup(g, t1 - t);
       return;
     }
+  }
+
+  private scratchBuf = new Float64Array(0);
+  private scratch(n: number): Float64Array {
+    if (this.scratchBuf.length < n) this.scratchBuf = new Float64Array(n);
+    return this.scratchBuf;
   }
 
   private maskKey(g: GroupState): string {
@@ -487,7 +500,7 @@ export class SteppedEngine {
       g.cache.set(key, prop);
     }
     const n = g.n;
-    const { x0, x1, f } = g;
+    const { x0, x1 } = g;
     g.unit.compartments.forEach((c, lc) => { x0[lc] = this.V[c]; });
     g.unit.circuits.forEach((i, li) => {
       const base = g.nc + 3 * li;
@@ -495,21 +508,43 @@ export class SteppedEngine {
       x0[base + 1] = this.I[2 * i + 1];
       x0[base + 2] = this.w[i];
     });
-    f.set(g.u);
-    // Frozen non-linear terms: exponential term per circuit.
+    // Frozen non-linear terms: exponential term per circuit, kept apart (nExp) so that its share
+    // can be limited below.
+    const nExp = g.f;
+    nExp.fill(0);
+    let anyExp = false;
     g.unit.circuits.forEach((i) => {
       const p = P[i];
       if (!p.exponential.enabled || (this.m.pause[i] && this.inReset[i])) return;
       const c = m.compOf[i];
       const lc = g.compLocal.get(c)!;
       const x = Math.min((this.V[c] - p.exponential.vT) / p.exponential.deltaT, EXP_ARG_MAX);
-      f[lc] += (p.gLeak * p.exponential.deltaT * Math.exp(x)) / m.capacitance[c];
+      nExp[lc] += (p.gLeak * p.exponential.deltaT * Math.exp(x)) / m.capacitance[c];
+      anyExp = true;
     });
     const { E, Phi } = prop;
+    const u = g.u;
     for (let r = 0; r < n; r++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * f[j];
+      for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * u[j];
       x1[r] = s;
+    }
+    if (anyExp) {
+      // The exponential current saturates (as the circuit does) so that no membrane is driven
+      // past the upper rail within the step: x1 += α·Φ·N with the largest α ≤ 1 that keeps every
+      // membrane ≤ V_RAIL_HIGH. Without this a runaway upswing would also drag the adaptation
+      // state through an unphysical membrane excursion.
+      const dn = this.scratch(n);
+      let alpha = 1;
+      for (let r = 0; r < n; r++) {
+        let s = 0;
+        for (let j = 0; j < g.nc; j++) s += Phi[r * n + j] * nExp[j];
+        dn[r] = s;
+      }
+      for (let lc = 0; lc < g.nc; lc++) {
+        if (dn[lc] > 0 && x1[lc] + dn[lc] > V_RAIL_HIGH) alpha = Math.min(alpha, Math.max(0, (V_RAIL_HIGH - x1[lc]) / dn[lc]));
+      }
+      for (let r = 0; r < n; r++) x1[r] += alpha * dn[r];
     }
     // COBA: the input's effect on every other state scaled by the frozen factor k.
     g.unit.circuits.forEach((i, li) => {
@@ -522,7 +557,7 @@ export class SteppedEngine {
         for (let r = 0; r < n; r++) if (r !== j) x1[r] -= (1 - k) * E[r * n + j] * x0[j];
       }
     });
-    g.unit.compartments.forEach((c, lc) => { this.V[c] = x1[lc]; });
+    g.unit.compartments.forEach((c, lc) => { this.V[c] = Math.min(V_RAIL_HIGH, Math.max(V_RAIL_LOW, x1[lc])); });
     g.unit.circuits.forEach((i, li) => {
       const base = g.nc + 3 * li;
       this.I[2 * i] = x1[base];
