@@ -11,7 +11,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inputError } from '../util/errors.ts';
+import { InputError, inputError } from '../util/errors.ts';
 import type { Analysis, Element, Netlist, ParamValue, SourceFunction, Subcircuit } from './model.ts';
 import { elementIdent, formatNumber, safeIdent, safeText } from './sanitize.ts';
 import { nodePath, sourcePath, translateExpr } from './expr.ts';
@@ -93,7 +93,7 @@ function sourceFunction(f: SourceFunction, where: string): string[] {
       const args = [f.v1, f.v2, f.delay, f.rise, f.fall, f.width, f.period].map((x, k) => n(x, `pulse argument ${k + 1}`));
       if (f.count !== undefined) {
         if (!Number.isInteger(f.count) || f.count < 1) throw inputError(`${where}: pulse count must be a positive integer`, {}, { value: f.count });
-        args.push(String(f.count));
+        args.push(formatNumber(f.count));
       }
       return [`pulse(${args.join(' ')})`];
     }
@@ -147,7 +147,7 @@ function elementLines(el: Element, nodes: Scope, elements: Scope, origin: string
       if (el.delvto !== undefined) line += ` delvto=${paramValue(el.delvto, `${where} delvto`)}`;
       if (el.m !== undefined) {
         if (!Number.isInteger(el.m) || el.m < 1) throw inputError(`${where}: multiplier m must be a positive integer`, {}, { value: el.m });
-        line += ` m=${el.m}`;
+        line += ` m=${formatNumber(el.m)}`;
       }
       return [line];
     }
@@ -183,6 +183,18 @@ function elementLines(el: Element, nodes: Scope, elements: Scope, origin: string
       const k = (el as { kind?: unknown }).kind;
       throw inputError(`${origin}: unknown element kind`, {}, { value: k, allowed: 'M R C V I S B X raw' });
     }
+  }
+}
+
+/** Run `f`; an InputError from it gets `path` (the netlist location) filled in. */
+function at<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError) {
+      throw new InputError(e.issues.map((i) => ({ ...i, location: { ...i.location, path: i.location.path ? `${path}.${i.location.path}` : path } })));
+    }
+    throw e;
   }
 }
 
@@ -272,14 +284,14 @@ export function writeNetlist(n: Netlist, opts: WriteOptions = {}): WrittenNetlis
   }
 
   const subScope = new Scope('subcircuit');
-  for (const sub of n.subcircuits ?? []) writeSubcircuit(L, sub, subScope);
+  (n.subcircuits ?? []).forEach((sub, k) => writeSubcircuit(L, sub, subScope, `subcircuits[${k}]`));
 
   const nodes = new Scope('node');
   const elements = new Scope('element');
-  for (const el of n.elements) {
+  n.elements.forEach((el, k) => {
     const origin = describe(el, '');
-    for (const line of elementLines(el, nodes, elements, origin)) L.push(line, origin);
-  }
+    for (const line of at(`elements[${k}]`, () => elementLines(el, nodes, elements, origin))) L.push(line, origin);
+  });
 
   for (const [kw, map] of [['.nodeset', n.nodeset], ['.ic', n.ic]] as const) {
     const keys = Object.keys(map ?? {}).sort();
@@ -288,10 +300,12 @@ export function writeNetlist(n: Netlist, opts: WriteOptions = {}): WrittenNetlis
     L.push(`${kw} ${parts.join(' ')}`, kw.slice(1));
   }
 
-  L.push(analysisLine(n.analysis, n.elements), 'analysis');
+  L.push(at('analysis', () => analysisLine(n.analysis, n.elements)), 'analysis');
 
   const vectors: Record<string, string> = {};
-  for (const s of n.save ?? []) vectors[s] = vectorName(s);
+  (n.save ?? []).forEach((s, k) => {
+    vectors[s] = at(`save[${k}]`, () => vectorName(s));
+  });
   const saveList = [...new Set(Object.values(vectors))];
 
   if (control === false) {
@@ -318,7 +332,11 @@ export function writeNetlist(n: Netlist, opts: WriteOptions = {}): WrittenNetlis
   return { text: L.text.join('\n') + '\n', lineMap: L.map, vectors };
 }
 
-function writeSubcircuit(L: Lines, sub: Subcircuit, subScope: Scope): void {
+function writeSubcircuit(L: Lines, sub: Subcircuit, subScope: Scope, path: string): void {
+  at(path, () => writeSubcircuitHead(L, sub, subScope));
+}
+
+function writeSubcircuitHead(L: Lines, sub: Subcircuit, subScope: Scope): void {
   const origin = `subcircuit ${JSON.stringify(sub.name)}`;
   const name = safeIdent(sub.name, 'subckt');
   subScope.claim(name, sub.name, origin);
@@ -333,9 +351,9 @@ function writeSubcircuit(L: Lines, sub: Subcircuit, subScope: Scope): void {
   const params = Object.keys(sub.params ?? {}).sort().map((k) => `${safeIdent(k, 'param')}=${formatNumber(sub.params[k], `${origin} parameter ${k}`)}`);
   L.push(`.subckt ${name} ${ports.join(' ')}${params.length ? ' ' + params.join(' ') : ''}`, origin);
   const elements = new Scope('element');
-  for (const el of sub.elements) {
+  sub.elements.forEach((el, k) => {
     const o = describe(el, sub.name);
-    for (const line of elementLines(el, nodes, elements, o)) L.push(line, o);
-  }
+    for (const line of at(`elements[${k}]`, () => elementLines(el, nodes, elements, o))) L.push(line, o);
+  });
   L.push(`.ends ${name}`, origin);
 }

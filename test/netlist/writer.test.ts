@@ -88,6 +88,19 @@ describe('writeNetlist', () => {
     expect(a.vectors).toEqual({ 'v(out)': 'v(out)' });
   });
 
+  it('maps saved vectors to ngspice names, hierarchical ones included', () => {
+    const w = writeNetlist(rc({ save: ['v(out)', 'out', 'v(soma.leak.x)', 'i(in)', 'i(soma.vm)', 'V(A)'] }));
+    // ngspice 39 names (checked with a real run: save/write of i(v.x_s.v_m) and v(x_s.c))
+    expect(w.vectors).toEqual({
+      'v(out)': 'v(out)',
+      out: 'v(out)',
+      'v(soma.leak.x)': 'v(x_soma.x_leak.x)',
+      'i(in)': 'i(v_in)',
+      'i(soma.vm)': 'i(v.x_soma.v_vm)',
+      'V(A)': `v(${safeIdent('A', 'node')})`,
+    });
+  });
+
   it('includes the model card (absolute, quoted) when MOSFETs are present', () => {
     const n = rc({ elements: [...rc().elements, { kind: 'M', name: 'm1', drain: 'out', gate: 'in', source: '0', bulk: '0', model: 'nmos', w: 1e-6, l: 1e-6, delvto: 0.01 }] });
     const t = writeNetlist(n).text;
@@ -101,6 +114,19 @@ describe('writeNetlist', () => {
     const n = rc();
     n.elements.push({ kind: 'R', name: '1', p: 'out', n: '0', value: 1 });
     expect(() => writeNetlist(n)).toThrow(/duplicate element/);
+  });
+
+  it('input errors say where in the netlist they are', () => {
+    const n = rc({
+      subcircuits: [{ name: 's', ports: ['a'], params: {}, elements: [{ kind: 'R', name: 'x', p: 'a', n: '0', value: Number.NaN }] }],
+    });
+    try {
+      writeNetlist(n);
+      throw new Error('expected an InputError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).issues[0].location.path).toBe('subcircuits[0].elements[0]');
+    }
   });
 
   it('a hostile label produces a deck that ngspice runs without executing anything', () => {
