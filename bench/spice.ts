@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSpice } from '../src/netlist/runner.ts';
+import { MODEL_CARD_PATH } from '../src/netlist/writer.ts';
 import { runSpiceMany } from '../src/netlist/pool.ts';
 import { closeWasmEngine, warmWasmEngine } from '../src/netlist/runner-wasm.ts';
 import { hashNormal } from '../src/util/random.ts';
@@ -78,7 +79,14 @@ export function otaChain(stages: number, seed = 1): Netlist {
   };
 }
 
+/** The research notes' two-compartment LIF (59 BSIM4 FETs, 100 µs), as kept in the test fixtures. */
+function compartment2(): string {
+  const url = new URL('../test/fixtures/spice/compartment2.cir', import.meta.url);
+  return readFileSync(url, 'utf8').replace('@MODEL_CARD@', MODEL_CARD_PATH);
+}
+
 export const DECKS: BenchDeck[] = [
+  { name: 'compartment2', description: 'two-compartment LIF of the research notes (59 BSIM4 FETs), 100 µs, 4 vectors saved', build: compartment2 },
   { name: 'ota-chain-4', description: '4 leaky OTA-C stages + 3 coupling OTAs (42 BSIM4 FETs), 100 µs', build: () => otaChain(4) },
   { name: 'ota-chain-1', description: '1 leaky OTA-C stage (6 BSIM4 FETs), 100 µs', build: () => otaChain(1) },
 ];
@@ -148,7 +156,7 @@ async function main(): Promise<void> {
   }
   await closeWasmEngine();
 
-  // Pool speed-up on the first deck: M runs with distinct seeds, 1 job vs 2 jobs.
+  // Pool speed-up on ota-chain-4: M runs with distinct seeds, 1 job vs 2 jobs.
   const M = quick ? 4 : 6;
   const batch = Array.from({ length: M }, (_, k) => otaChain(4, k + 1));
   const jobs1: number[] = [];
