@@ -16,6 +16,8 @@ export const CHECKPOINT_FORMAT = 'plateau-ttfs-checkpoint';
 export interface ModelResults {
   testAccuracy: number;
   validationAccuracy: number;
+  bestEpoch: number;
+  lastValidationAccuracy: number;
   epochs: number;
   wallSeconds: number;
 }
@@ -105,10 +107,21 @@ export function saveCheckpoint(file: string, s: TrainState): void {
   const json = {
     format: CHECKPOINT_FORMAT, version: 1, config: s.config, epoch: s.epoch, bumpValue: s.bumpValue,
     lastBumped: s.lastBumped, wallSeconds: s.wallSeconds, history: s.history,
+    best: s.best ? { epoch: s.best.epoch, validationAccuracy: s.best.validationAccuracy, weights: s.best.weights.map((w) => Array.from(w)), delayTheta: s.best.delayTheta.map((d) => Array.from(d)) } : null,
     adam: { step: s.adam.step, m: s.adam.m.map((a) => Array.from(a)), v: s.adam.v.map((a) => Array.from(a)) },
     network: networkToJson(s.net),
   };
   writeFileAtomic(file, JSON.stringify(json) + '\n');
+}
+
+function bestFromJson(v: unknown, net: TtfsNetwork, file: string): TrainState['best'] {
+  if (v === null || v === undefined) return null;
+  const b = v as { epoch: number; validationAccuracy: number; weights: number[][]; delayTheta: number[][] };
+  const shapeOk = Array.isArray(b.weights) && Array.isArray(b.delayTheta)
+    && b.weights.length === net.weights.length && b.weights.every((w, l) => isNumArray(w) && w.length === net.weights[l].length)
+    && b.delayTheta.length === net.delayTheta.length && b.delayTheta.every((d, l) => isNumArray(d) && d.length === net.delayTheta[l].length);
+  if (!shapeOk || typeof b.epoch !== 'number' || typeof b.validationAccuracy !== 'number') throw inputError('invalid checkpoint', { file, path: 'best' }, { allowed: 'parameters shaped like the network' });
+  return { epoch: b.epoch, validationAccuracy: b.validationAccuracy, weights: b.weights.map((w) => Float64Array.from(w)), delayTheta: b.delayTheta.map((d) => Float64Array.from(d)) };
 }
 
 export function loadCheckpoint(file: string): TrainState {
@@ -129,5 +142,6 @@ export function loadCheckpoint(file: string): TrainState {
     lastBumped: v.lastBumped as number,
     history: v.history as EpochRecord[],
     wallSeconds: v.wallSeconds as number,
+    best: bestFromJson(v.best, net, file),
   };
 }

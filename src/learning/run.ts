@@ -63,7 +63,8 @@ export function trainYinYang(o: TrainRunOptions): TrainRunResult {
   });
   if (o.output) {
     saveModel(o.output, result.net, result.config, {
-      testAccuracy: result.testAccuracy, validationAccuracy: result.validationAccuracy, epochs: result.epochs, wallSeconds: result.wallSeconds,
+      testAccuracy: result.testAccuracy, validationAccuracy: result.validationAccuracy, bestEpoch: result.bestEpoch,
+      lastValidationAccuracy: result.lastValidationAccuracy, epochs: result.epochs, wallSeconds: result.wallSeconds,
     });
   }
   return { ...result, resumedFromEpoch };

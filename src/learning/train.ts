@@ -59,7 +59,8 @@ export interface TrainConfig {
  * The reference configurations (learning-notes §3, §4):
  * - ttfs: 4(+bias 0.9)-120-3, τ_m = τ_s, init (1.5, 0.8), (0.5, 0.8), batch 150, lr 0.005,
  *   ×0.95 every 20 epochs, cross-entropy ξ 0.2, α 0.005, β 1, max |Δw| 0.2, missing [0.3, 0].
- * - delgrad: 4(+bias)-30-3, τ_m = 2τ_s (g_l 0.5), init (1, 1), shift-invariant MSE Δt 0.2,
+ * - delgrad: 4-30-3 without bias (yin_yang_H30_WS), τ_m = 2τ_s (g_l 0.5), init (1, 1),
+ *   shift-invariant MSE Δt 0.2,
  *   delays d = σ(θ) (shift 0, scale 1), θ ~ N(0, 0.25); lr weights 0.01 / delays 0.003 for
  *   synaptic, 0.005 / 0.005 for axonal and dendritic.
  * In the loop on a die the tolerated missing fraction of the output layer is 0.05 (hx config).
@@ -80,7 +81,7 @@ export function defaultTrainConfig(method: TrainMethod, delays: DelayKind, opts:
     }
     : {
       method, delays, dieSeed, mismatch: DEFAULT_DIE_MISMATCH, epochs: 300, seed: 0,
-      sizes: [4, 30, 3], nBias: 1,
+      sizes: [4, 30, 3], nBias: 0,
       model: { tauMem: 2, tauSyn: 1, capacitance: 1, threshold: 1 },
       encoding: { early: 0.15, late: 2.0, biasTime: 0.9 },
       delayShift: 0, delayScale: 1, init: [[1, 1], [1, 1]], thetaStd: 0.25,
@@ -114,6 +115,15 @@ export interface TrainState {
   lastBumped: number;
   history: EpochRecord[];
   wallSeconds: number;
+  /** The parameters of the epoch with the best validation accuracy so far (model selection). */
+  best: BestParameters | null;
+}
+
+export interface BestParameters {
+  epoch: number;
+  validationAccuracy: number;
+  weights: Float64Array[];
+  delayTheta: Float64Array[];
 }
 
 export interface TrainData {
@@ -180,7 +190,7 @@ export function initState(config: TrainConfig): TrainState {
     delays: { kind: config.delays, shift: config.delayShift, scale: config.delayScale },
   }, config.init, config.thetaStd, rng);
   const adam = adamInit([...net.weights, ...net.delayTheta]);
-  return { config, net, adam, epoch: 0, bumpValue: config.bumpValue, lastBumped: -2, history: [], wallSeconds: 0 };
+  return { config, net, adam, epoch: 0, bumpValue: config.bumpValue, lastBumped: -2, history: [], wallSeconds: 0, best: null };
 }
 
 function lossOf(c: LossConfig, times: Float64Array, n: number, label: number, grad: Float64Array): number {
@@ -304,15 +314,23 @@ export function trainEpoch(state: TrainState, data: TrainData, runner: TtfsRunne
     learningRate: c.lrWeights * lr,
   };
   state.history.push(rec);
+  // Model selection on the validation split only (the test split is evaluated once, at the end).
+  if (state.best === null || rec.validationAccuracy > state.best.validationAccuracy) {
+    state.best = { epoch: rec.epoch, validationAccuracy: rec.validationAccuracy, weights: net.weights.map((w) => w.slice()), delayTheta: net.delayTheta.map((d) => d.slice()) };
+  }
   state.epoch++;
   return rec;
 }
 
 export interface TrainResult {
+  /** Parameters of the epoch with the best validation accuracy. */
   net: TtfsNetwork;
   config: TrainConfig;
   epochs: number;
+  bestEpoch: number;
+  /** Validation accuracy of the returned (best) network, and of the last epoch. */
   validationAccuracy: number;
+  lastValidationAccuracy: number;
   testAccuracy: number;
   wallSeconds: number;
   history: EpochRecord[];
@@ -338,11 +356,16 @@ export function runTraining(state: TrainState, data: TrainData, hooks: TrainHook
     t0 = t1;
     hooks.onEpoch?.(rec, state);
   }
-  const test = evaluate(state.net, runner.die, data.test, c.seed);
-  const last = state.history[state.history.length - 1];
+  // The returned network is the best-validation one; `state.net` keeps the last epoch's
+  // parameters so that a resumed run continues from where it stopped.
+  const best = state.best;
+  const net: TtfsNetwork = best ? { ...state.net, weights: best.weights.map((w) => w.slice()), delayTheta: best.delayTheta.map((d) => d.slice()) } : state.net;
+  const test = evaluate(net, runner.die, data.test, c.seed);
   return {
-    net: state.net, config: c, epochs: state.epoch,
-    validationAccuracy: last ? last.validationAccuracy : evaluate(state.net, runner.die, data.validation, c.seed).accuracy,
+    net, config: c, epochs: state.epoch,
+    bestEpoch: best ? best.epoch : 0,
+    validationAccuracy: best ? best.validationAccuracy : evaluate(net, runner.die, data.validation, c.seed).accuracy,
+    lastValidationAccuracy: state.history.length ? state.history[state.history.length - 1].validationAccuracy : NaN,
     testAccuracy: test.accuracy,
     wallSeconds: state.wallSeconds + (now() - t0),
     history: state.history,

@@ -60,11 +60,13 @@ export default class TrainYinYang extends PlateauCommand {
       testAccuracy: result.testAccuracy,
       validationAccuracy: result.validationAccuracy,
       epochs: result.epochs,
+      bestEpoch: result.bestEpoch,
+      lastValidationAccuracy: result.lastValidationAccuracy,
       wallSeconds: result.wallSeconds,
       method, delays, die: flags.die, seed: flags.seed, resumedFromEpoch: result.resumedFromEpoch,
       output: flags.output ?? null,
     };
     if (flags.json) this.printJson(summary);
-    else this.log(`test accuracy ${(100 * result.testAccuracy).toFixed(1)} %, validation ${(100 * result.validationAccuracy).toFixed(1)} % after ${result.epochs} epochs (${result.wallSeconds.toFixed(1)} s)`);
+    else this.log(`test accuracy ${(100 * result.testAccuracy).toFixed(1)} %, validation ${(100 * result.validationAccuracy).toFixed(1)} % (best epoch ${result.bestEpoch} of ${result.epochs}, ${result.wallSeconds.toFixed(1)} s)`);
   }
 }
