@@ -15,13 +15,13 @@ import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
-import { syninBehaviour, syninElements } from './blocks/synin.ts';
+import { syninBehaviour, syninElements, SYN_LINE_REFERENCE_V } from './blocks/synin.ts';
 import { comparatorOffset, refractoryTiming, spikeElements, MIN_PULSE } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
 import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
 import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
 import { delvtoParam } from './transistors.ts';
-import { VDD } from './technology.ts';
+import { VDD, otaOutputConductance } from './technology.ts';
 
 /** Every analog value of one circuit after the capmem cells (die errors included). */
 export interface ResolvedCircuit {
@@ -124,6 +124,11 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   const exc = synParams(die, r, 'exc');
   const inh = synParams(die, r, 'inh');
   let iOffset = r.iOffset + exc.rest + inh.rest;
+  // OTAs whose output is the membrane (synaptic inputs, adaptation output) add their output
+  // conductance g_o towards the voltage their offsets were measured at (their V_cm).
+  const loads: Array<[number, number]> = [];
+  if (cfg.excitatory_input.enable) loads.push([otaOutputConductance(syninBehaviour(die, circuitEnum, 'exc', r.exc).ota.tail), SYN_LINE_REFERENCE_V]);
+  if (cfg.inhibitory_input.enable) loads.push([otaOutputConductance(syninBehaviour(die, circuitEnum, 'inh', r.inh).ota.tail), SYN_LINE_REFERENCE_V]);
   let adaptation: CircuitParameters['adaptation'] = { enabled: false, a: 0, b: 0, tauW: 1e-4, vRef: 0 };
   if (cfg.adaptation.enable) {
     const ab = adaptationBehaviour(die, circuitEnum, {
@@ -131,13 +136,26 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     });
     adaptation = { enabled: true, a: ab.aS, b: ab.bA, tauW: ab.tauW, vRef: ab.vRefEff };
     iOffset += ab.restCurrent;
+    loads.push([otaOutputConductance(ab.out.tail), r.adapt.vWl]);
+  }
+  let icc: { g: number; gLine: number; iLine: number } = { g: 0, gLine: 0, iLine: 0 };
+  if (cfg.multicompartment.enable_conductance && r.iIcc > 0) {
+    // I_mem = g1 (V_line − V − V_os1) + I_sys1;  I_line = g2 (V − V_line − V_os2) + I_sys2.
+    const b1 = otaBehaviour(r.iIcc, r.vLeak, blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS));
+    const b2 = otaBehaviour(r.iIcc, r.vLeak, blockOffsets(die, circuitEnum, ICC_BLOCKS.toLine, OTA_TRANSISTORS));
+    iOffset += b1.iSys - b1.gm * b1.vOs;
+    icc = { g: b1.gm, gLine: b2.gm, iLine: b2.iSys - b2.gm * b2.vOs };
   }
   const thresholdOn = cfg.threshold.enable;
+  // Total membrane conductance: the leak OTA plus the loads; the saturation current scales so
+  // that the tanh keeps the leak's curvature (the loads are linear, a small part).
+  let gTot = leak.gm, gE = leak.gm * leak.eEff;
+  for (const [g, v0] of loads) { gTot += g; gE += g * v0; }
   return {
     capacitance: r.capacitance,
-    gLeak: leak.gm,
-    eLeak: leak.eEff,
-    leakSaturationCurrent: leak.tail,
+    gLeak: gTot,
+    eLeak: gTot > 0 ? gE / gTot : leak.eEff,
+    leakSaturationCurrent: leak.gm > 0 ? (leak.tail * gTot) / leak.gm : leak.tail,
     vThreshold: thresholdOn ? r.vThreshold + comparatorOffset(die, circuitEnum, r.iComparator, r.vThreshold) : Infinity,
     vReset: reset.eEff,
     gReset: reset.gm,
@@ -148,8 +166,9 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     iOffset,
     adaptation,
     exponential: { enabled: false, deltaT: 0, vT: 0 },
-    gInterCompartment: cfg.multicompartment.enable_conductance
-      ? otaBehaviour(r.iIcc, r.vLeak, blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS)).gm : 0,
+    gInterCompartment: icc.g,
+    gInterCompartmentLine: icc.gLine,
+    iLineOffset: icc.iLine,
     synapseChargePerWeight: synapseChargePerWeight(r.iDac),
   };
 }
@@ -179,6 +198,8 @@ export interface CircuitDeckPart {
   refr?: string;
   /** Adaptation state node, when adaptation is enabled. */
   vw?: string;
+  /** Synaptic-input line nodes of the enabled inputs. */
+  lines: { exc?: string; inh?: string };
 }
 
 /**
@@ -266,7 +287,10 @@ export function circuitElements(chip: ChipConfig, die: Die, circuitEnum: number,
       otaInstance(`${p}_icc2`, die, circuitEnum, ICC_BLOCKS.toLine, [mem, line, line, `${p}_icc2_nb`, 'vdd', '0']),
     );
   }
-  return { elements: els, refr, vw };
+  return {
+    elements: els, refr, vw,
+    lines: { exc: cfg.excitatory_input.enable ? nodes.excLine : undefined, inh: cfg.inhibitory_input.enable ? nodes.inhLine : undefined },
+  };
 }
 
 export { SYNAPSE_PULSE_WIDTH };

@@ -38,6 +38,14 @@ export interface CircuitParameters {
   exponential: ExponentialParameters;
   /** Inter-compartment conductance towards the shared line when enable_conductance is set, S. */
   gInterCompartment: number;
+  /**
+   * The line side of the inter-compartment conductance (two OTAs back to back: with mismatch
+   * the two directions differ), S; current onto the line = gInterCompartmentLine · (V − V_line)
+   * + iLineOffset. Optional: absent means equal to gInterCompartment and no offset.
+   */
+  gInterCompartmentLine?: number;
+  /** Constant current the conductance pushes onto the shared line at zero difference, A. */
+  iLineOffset?: number;
   /** Charge of one synaptic current pulse per unit weight (6-bit weight × DAC bias × pulse), C. */
   synapseChargePerWeight: number;
 }

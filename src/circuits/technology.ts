@@ -44,28 +44,49 @@ export function pelgromSigma(t: TransistorSpec): number {
  * derivative at V_cm; output current into the membrane node at zero input). Below 1 nA gate and junction leakage of the PTM card dominate.
  */
 export const OTA_FIT = {
-  biasA: [1e-9, 3e-9, 10e-9, 30e-9, 100e-9, 300e-9, 1e-6],
-  vcmV: [0.45, 0.6, 0.75, 0.9, 1.05],
+  biasA: [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6],
+  vcmV: [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1],
   /** gm / I_b [bias][vcm], 1/V. */
   gmPerAmp: [
-    [12.13, 13.39, 14.6, 16.45, 19.88],
-    [12.73, 13.23, 13.62, 14.11, 14.92],
-    [12.54, 12.82, 13.02, 13.21, 13.38],
-    [12.01, 12.23, 12.39, 12.52, 12.53],
-    [11.23, 11.45, 11.56, 11.62, 11.55],
-    [10.35, 10.66, 10.74, 10.77, 10.52],
-    [7.975, 9.659, 9.731, 9.688, 8.412],
+    [11.6, 12.59, 13.39, 14.16, 15.1, 16.45, 18.5, 21.46],
+    [12.32, 12.89, 13.31, 13.68, 14.09, 14.65, 15.49, 16.66],
+    [12.55, 12.86, 13.09, 13.27, 13.45, 13.66, 13.92, 14.18],
+    [12.42, 12.65, 12.82, 12.96, 13.08, 13.21, 13.33, 13.35],
+    [12.12, 12.32, 12.47, 12.59, 12.69, 12.79, 12.85, 12.74],
+    [11.57, 11.78, 11.91, 12.02, 12.1, 12.15, 12.16, 11.93],
+    [11.05, 11.33, 11.45, 11.53, 11.58, 11.62, 11.61, 11.23],
+    [10.31, 10.85, 10.96, 11.02, 11.06, 11.08, 11.05, 10.36],
+    [8.219, 10.1, 10.28, 10.33, 10.36, 10.35, 10.23, 8.674],
+    [5.798, 9.165, 9.659, 9.722, 9.731, 9.688, 9.296, 6.415],
   ],
   /** Systematic output current at zero differential input (mirror Early effect, gate leakage), A [bias][vcm]. */
   offsetCurrentA: [
-    [1.838e-10, 7.269e-11, 2.635e-11, 4.726e-12, -1.647e-11],
-    [2.027e-10, 9.72e-11, 4.38e-11, 7.214e-12, -3.826e-11],
-    [3.345e-10, 1.986e-10, 9.772e-11, 1.347e-12, -1.365e-10],
-    [6.987e-10, 4.397e-10, 1.949e-10, -7.104e-11, -4.883e-10],
-    [1.7e-9, 1.02e-9, 3.013e-10, -5.37e-10, -2.065e-9],
-    [3.639e-9, 1.902e-9, -6.091e-11, -2.481e-9, -8.593e-9],
-    [6.532e-9, 1.938e-9, -3.992e-9, -1.249e-8, -6.889e-8],
+    [2.469e-10, 1.358e-10, 7.269e-11, 3.76e-11, 1.769e-11, 4.726e-12, -7.525e-12, -3.496e-11],
+    [2.488e-10, 1.439e-10, 8.335e-11, 4.749e-11, 2.428e-11, 6.239e-12, -1.276e-11, -5.466e-11],
+    [2.95e-10, 1.925e-10, 1.267e-10, 8.03e-11, 4.283e-11, 7.511e-12, -3.351e-11, -1.237e-10],
+    [3.966e-10, 2.825e-10, 1.986e-10, 1.296e-10, 6.629e-11, 1.347e-12, -7.751e-11, -2.556e-10],
+    [6.014e-10, 4.528e-10, 3.269e-10, 2.108e-10, 9.563e-11, -2.814e-11, -1.837e-10, -5.565e-10],
+    [1.15e-09, 8.885e-10, 6.35e-10, 3.812e-10, 1.158e-10, -1.81e-10, -5.722e-10, -1.661e-09],
+    [1.913e-09, 1.476e-09, 1.02e-09, 5.481e-10, 4.277e-11, -5.37e-10, -1.339e-09, -4.057e-09],
+    [3.109e-09, 2.388e-09, 1.553e-09, 6.685e-10, -2.976e-10, -1.436e-09, -3.129e-09, -1.094e-08],
+    [5.153e-09, 4.125e-09, 2.257e-09, 2.222e-10, -2.052e-09, -4.874e-09, -1.022e-08, -4.915e-08],
+    [6.499e-09, 5.372e-09, 1.938e-09, -1.894e-09, -6.302e-09, -1.249e-08, -3.107e-08, -1.669e-07],
   ],
+  /**
+   * Tail-mirror mismatch sensitivity −d ln I_tail / dΔV_t (1/V) per bias; weak inversion
+   * limit 1/(n U_T) ≈ 26 /V, smaller in moderate inversion.
+   */
+  tailSensitivity: [26.01, 25.7, 25.1, 24.52, 23.86, 22.93, 22.19, 21.25, 19.42, 17.37],
+  /**
+   * Input-referred offset per volt of PMOS-mirror ΔV_t (m4 − m3), per bias; weak inversion
+   * limit n_n / n_p.
+   */
+  mirrorRatio: [1.026, 0.9796, 0.9496, 0.9387, 0.9325, 0.9168, 0.8826, 0.8186, 0.6852, 0.5647],
+  /**
+   * Output conductance over tail current (1/V), inputs balanced at 0.6 V: what an OTA whose
+   * output is the membrane adds to the leak.
+   */
+  outputConductancePerAmp: [0.09451, 0.0802, 0.06806, 0.06215, 0.05758, 0.05204, 0.04793, 0.04395, 0.03877, 0.03502],
 } as const;
 
 function bracket(xs: readonly number[], x: number, log: boolean): [number, number, number] {
@@ -85,6 +106,17 @@ function interp(table: readonly (readonly number[])[], biasA: number, vcm: numbe
   const a = table[b0][v0] * (1 - fv) + table[b0][v1] * fv;
   const b = table[b1][v0] * (1 - fv) + table[b1][v1] * fv;
   return a * (1 - fb) + b * fb;
+}
+
+/** Interpolation of a per-bias row (log in bias), clamped at the ends. */
+export function interpBias(row: readonly number[], biasA: number): number {
+  const [b0, b1, fb] = bracket(OTA_FIT.biasA, biasA, true);
+  return row[b0] * (1 - fb) + row[b1] * fb;
+}
+
+/** Output conductance of the OTA at tail current `biasA`, S. */
+export function otaOutputConductance(biasA: number): number {
+  return biasA > 0 ? biasA * interpBias(OTA_FIT.outputConductancePerAmp, biasA) : 0;
 }
 
 /** Small-signal transconductance of the OTA at tail current `biasA` and common mode `vcm`, S. */

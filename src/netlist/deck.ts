@@ -71,6 +71,8 @@ export interface Deck {
   adaptation: Record<number, string>;
   /** Save names of the membrane per circuit enum. */
   membrane: Record<number, string>;
+  /** Save names of the synaptic-input lines per circuit enum (enabled inputs). */
+  synapticLines: Record<number, { exc?: string; inh?: string }>;
 }
 
 class UnionFind {
@@ -146,14 +148,13 @@ export function librarySubcircuits(): Subcircuit[] {
 }
 
 function pulsePoints(times: number[], amplitude: number): Array<[number, number]> {
-  // Trapezoid 0.5 ns rise, 3 ns flat, 0.5 ns fall: area = amplitude · 4 ns (the DAC pulse).
+  // Trapezoid: 0.5 ns rise, flat until 4 ns, 0.5 ns fall: area = amplitude · 4 ns (the DAC pulse).
   const edge = 0.5e-9;
-  const flat = SYNAPSE_PULSE_WIDTH - edge;
   const pts: Array<[number, number]> = [[0, 0]];
   for (const t of [...times].sort((a, b) => a - b)) {
     const last = pts[pts.length - 1][0];
     if (t <= last) continue;
-    pts.push([t, 0], [t + edge, amplitude], [t + edge + flat - edge, amplitude], [t + flat + edge, 0]);
+    pts.push([t, 0], [t + edge, amplitude], [t + SYNAPSE_PULSE_WIDTH, amplitude], [t + SYNAPSE_PULSE_WIDTH + edge, 0]);
   }
   return pts;
 }
@@ -202,6 +203,7 @@ export function buildDeck(req: DeckRequest): Deck {
   const refractory: Record<number, string> = {};
   const adaptation: Record<number, string> = {};
   const membrane: Record<number, string> = {};
+  const synapticLines: Record<number, { exc?: string; inh?: string }> = {};
   const nodeset: Record<string, number> = {};
   let usesDigital = false;
   for (const e of sel) {
@@ -219,6 +221,10 @@ export function buildDeck(req: DeckRequest): Deck {
     elements.push(...part.elements);
     if (part.refr !== undefined) { refractory[e] = `v(${part.refr})`; usesDigital = true; }
     if (part.vw !== undefined) adaptation[e] = `v(${part.vw})`;
+    synapticLines[e] = {
+      exc: part.lines.exc !== undefined ? `v(${part.lines.exc})` : undefined,
+      inh: part.lines.inh !== undefined ? `v(${part.lines.inh})` : undefined,
+    };
     if (nodeset[mem] === undefined) nodeset[mem] = circuitParameters(chip, req.die, e).eLeak;
   }
 
@@ -247,7 +253,8 @@ export function buildDeck(req: DeckRequest): Deck {
   }
 
   const comps = [...compartments.values()];
-  const save = [...comps.map((c) => `v(${c.node})`), ...Object.values(refractory), ...Object.values(adaptation)];
+  const lineSaves = Object.values(synapticLines).flatMap((l) => [l.exc, l.inh].filter((x): x is string => x !== undefined));
+  const save = [...comps.map((c) => `v(${c.node})`), ...Object.values(refractory), ...Object.values(adaptation), ...lineSaves];
   const duration = req.duration;
   const netlist: Netlist = {
     title: req.title ?? `plateau circuits ${sel.join(' ')}`,
@@ -260,40 +267,86 @@ export function buildDeck(req: DeckRequest): Deck {
     analysis: duration === undefined ? { kind: 'op' } : { kind: 'tran', step: req.step ?? duration / 2000, stop: duration, maxStep: Math.min(req.step ?? duration / 2000, 50e-9) },
     save,
   };
-  return { netlist, circuits: sel, compartments: comps, refractory, adaptation, membrane };
+  return { netlist, circuits: sel, compartments: comps, refractory, adaptation, membrane, synapticLines };
 }
 
 /**
  * DC self-test: an operating-point deck of the selection with no stimuli, and the resting
- * potential each compartment should reach according to the behavioural parameters (leak
- * transconductors with their offsets, offset currents, inter-compartment conductances; solved
- * by Newton on the large-signal laws). Compare `v(<node>)` of the run with `expected`.
+ * potential each compartment should reach according to the behavioural parameters: leak
+ * transconductors (tanh law) with their offsets, offset currents, inter-compartment
+ * conductances with their line-side offsets, solved by Newton over all membrane and
+ * shared-line nodes. Compare `v(<node>)` of the run with `expected`.
  */
 export function restingSelfTest(chip: ChipConfig, die: Die, circuits: NeuronCoordinate[]): { deck: Deck; expected: Record<string, number> } {
   const deck = buildDeck({ chip, die, circuits, title: 'plateau resting self-test' });
-  const expected: Record<string, number> = {};
-  // Without conductance coupling every compartment rests on its own; with coupling the shared
-  // solve lives in src/circuits/derive.ts (restingPotentials).
   const params = new Map(deck.circuits.map((e) => [e, circuitParameters(chip, die, e)]));
-  for (const c of deck.compartments) {
-    let v = params.get(c.circuits[0])?.eLeak ?? 0.6;
-    for (let it = 0; it < 60; it++) {
-      let f = 0, df = 0;
-      for (const e of c.circuits) {
-        const p = params.get(e);
-        if (p === undefined) continue;
-        const isat = p.leakSaturationCurrent ?? Infinity;
-        const x = (p.gLeak * (p.eLeak - v)) / isat;
-        f += Number.isFinite(isat) ? isat * Math.tanh(x) : p.gLeak * (p.eLeak - v);
-        df -= Number.isFinite(isat) ? p.gLeak / Math.cosh(x) ** 2 : p.gLeak;
-        f += p.iOffset;
-      }
-      if (df === 0) break;
-      const dv = -f / df;
-      v += Math.max(-0.05, Math.min(0.05, dv));
-      if (Math.abs(dv) < 1e-9) break;
-    }
-    expected[`v(${c.node})`] = v;
+  // Node of each circuit's membrane and (when attached through a conductance) its line.
+  const memNode = new Map<number, string>();
+  for (const c of deck.compartments) for (const e of c.circuits) memNode.set(e, c.node);
+  const lineNode = new Map<number, string>();
+  for (const el of deck.netlist.elements) {
+    if (el.kind === 'X' && /^n\d+_icc2$/.test(el.name)) lineNode.set(Number(el.name.slice(1, -5)), el.nodes[2]);
   }
+  const names = [...new Set([...memNode.values(), ...lineNode.values()])];
+  const idx = new Map(names.map((n, k) => [n, k]));
+  const n = names.length;
+  const v = new Float64Array(n);
+  for (const [e, node] of memNode) v[idx.get(node) as number] = params.get(e)?.eLeak ?? 0.6;
+  for (const [, node] of lineNode) if (![...memNode.values()].includes(node)) v[idx.get(node) as number] = 0.6;
+  for (let it = 0; it < 100; it++) {
+    const f = new Float64Array(n);
+    const J = Array.from({ length: n }, () => new Float64Array(n));
+    for (const [e, node] of memNode) {
+      const p = params.get(e);
+      if (p === undefined) continue;
+      const k = idx.get(node) as number;
+      const isat = p.leakSaturationCurrent;
+      if (isat !== undefined && isat > 0) {
+        const x = (p.gLeak * (p.eLeak - v[k])) / isat;
+        f[k] += isat * Math.tanh(x);
+        J[k][k] -= p.gLeak / Math.cosh(x) ** 2;
+      } else {
+        f[k] += p.gLeak * (p.eLeak - v[k]);
+        J[k][k] -= p.gLeak;
+      }
+      f[k] += p.iOffset;
+      const ln = lineNode.get(e);
+      if (ln !== undefined) {
+        const l = idx.get(ln) as number;
+        const g1 = p.gInterCompartment, g2 = p.gInterCompartmentLine ?? p.gInterCompartment;
+        f[k] += g1 * (v[l] - v[k]);
+        J[k][l] += g1; J[k][k] -= g1;
+        f[l] += g2 * (v[k] - v[l]) + (p.iLineOffset ?? 0);
+        J[l][k] += g2; J[l][l] -= g2;
+      }
+    }
+    // Solve J dv = −f (Gaussian elimination with partial pivoting; n is a handful).
+    const A = J.map((row, r) => [...row, -f[r]]);
+    for (let c = 0; c < n; c++) {
+      let piv = c;
+      for (let r = c + 1; r < n; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;
+      [A[c], A[piv]] = [A[piv], A[c]];
+      if (A[c][c] === 0) throw new Error('internal: singular resting-state system (a node without conductance)');
+      for (let r = c + 1; r < n; r++) {
+        const m = A[r][c] / A[c][c];
+        for (let q = c; q <= n; q++) A[r][q] -= m * A[c][q];
+      }
+    }
+    const dv = new Float64Array(n);
+    for (let r = n - 1; r >= 0; r--) {
+      let acc = A[r][n];
+      for (let q = r + 1; q < n; q++) acc -= A[r][q] * dv[q];
+      dv[r] = acc / A[r][r];
+    }
+    let worst = 0;
+    for (let k = 0; k < n; k++) {
+      const step = Math.max(-0.05, Math.min(0.05, dv[k]));
+      v[k] += step;
+      worst = Math.max(worst, Math.abs(step));
+    }
+    if (worst < 1e-10) break;
+  }
+  const expected: Record<string, number> = {};
+  for (const c of deck.compartments) expected[`v(${c.node})`] = v[idx.get(c.node) as number];
   return { deck, expected };
 }

@@ -7,11 +7,12 @@
  *
  * gm from the fitted table (technology.ts, weak/moderate inversion: gm ≈ I_tail / (2 n U_T)),
  * I_sat = I_tail, I_sys the fitted systematic offset current. Die offsets (weak inversion):
- *   I_tail = I_b · exp(−(ΔV_t,mt − ΔV_t,mb) / (n U_T))
- *   V_os   = ΔV_t,m1 − ΔV_t,m2 − (ΔV_t,m4 − ΔV_t,m3)       (PMOS delvto: + means more current)
+ *   I_tail = I_b · exp(−s(I_b) · (ΔV_t,mt − ΔV_t,mb))        s → 1/(n U_T) in weak inversion
+ *   V_os   = ΔV_t,m1 − ΔV_t,m2 − ρ(I_tail) · (ΔV_t,m4 − ΔV_t,m3)   (PMOS delvto: + means more current)
+ * with s and ρ fitted per bias (technology.ts OTA_FIT).
  */
 import type { Subcircuit } from '../../netlist/model.ts';
-import { SLOPE_FACTOR_N, U_T, otaGm, otaOffsetCurrent, type TransistorSpec } from '../technology.ts';
+import { OTA_FIT, interpBias, otaGm, otaOffsetCurrent, type TransistorSpec } from '../technology.ts';
 import { delvtoDefaults, mos } from '../transistors.ts';
 
 export const OTA_TRANSISTORS: readonly TransistorSpec[] = [
@@ -60,11 +61,11 @@ export interface OtaBehaviour {
 
 export function otaBehaviour(biasA: number, vcm: number, dv: OtaOffsets): OtaBehaviour {
   const d = (k: string) => dv[k] ?? 0;
-  const tail = biasA * Math.exp(-(d('mt') - d('mb')) / (SLOPE_FACTOR_N * U_T));
+  const tail = biasA * Math.exp(-(d('mt') - d('mb')) * interpBias(OTA_FIT.tailSensitivity, biasA));
   return {
     tail,
     gm: otaGm(tail, vcm),
-    vOs: d('m1') - d('m2') - (d('m4') - d('m3')),
+    vOs: d('m1') - d('m2') - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')),
     iSys: otaOffsetCurrent(tail, vcm),
   };
 }

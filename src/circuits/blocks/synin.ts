@@ -48,9 +48,9 @@ export function syninResistorSubcircuit(high: boolean): Subcircuit {
  * (`npx tsx bench/circuits-fit.ts`, DC sweep of the line ± 1 mV).
  */
 export const SYNRES_FIT = {
-  biasA: [1e-9, 3e-9, 10e-9, 30e-9, 100e-9, 300e-9, 1e-6],
-  k: [0.9379, 0.9321, 0.9002, 0.8334, 0.7082, 0.5505, 0.3708],
-  kHigh: [0.9688, 0.9816, 0.9761, 0.8973, 0.7324, 0.566, 0.3873],
+  biasA: [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6],
+  k: [0.9379, 0.9362, 0.9227, 0.9002, 0.863, 0.7873, 0.7082, 0.6118, 0.4721, 0.3708],
+  kHigh: [0.9688, 0.9769, 0.9847, 0.9761, 0.9375, 0.8324, 0.7324, 0.6282, 0.488, 0.3873],
 };
 
 function kr(i: number, high: boolean): number {

@@ -1,0 +1,282 @@
+/**
+ * Nominal inverse transfer for lowering: physical targets → capmem codes and range switches of
+ * one circuit, through the same transfer functions the emulator's parameters come from (so a
+ * lowered target reads back as itself up to one code step). With a die (and a coordinate) the
+ * inverse includes that circuit's mismatch — what a perfect calibration would write. Targets
+ * no code reaches are reported as issues (asked value, reachable range), never clipped.
+ */
+import type { NeuronCircuitConfig } from '../chip/neuron.ts';
+import { CAPMEM_CODE_MAX, MEMBRANE_CAPACITANCE_MAX, REFRACTORY_TIME_MAX, backendClockHz } from '../chip/constants.ts';
+import { neuronEnum, formatNeuron, type NeuronCoordinate } from '../chip/coordinates.ts';
+import type { Issue } from '../util/errors.ts';
+import { inputError } from '../util/errors.ts';
+import { capmemCellError, checkDie, type Die } from './die.ts';
+import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
+import { membraneCapacitance } from './blocks/membrane.ts';
+import { leakBehaviour } from './blocks/leak-reset.ts';
+import { comparatorOffset } from './blocks/spike.ts';
+import { syninBehaviour } from './blocks/synin.ts';
+import { adaptationBehaviour } from './blocks/adaptation.ts';
+import { otaBehaviour, OTA_TRANSISTORS } from './blocks/ota.ts';
+import { blockOffsets } from './die.ts';
+import { ICC_BLOCKS } from './blocks/icc.ts';
+import { CURRENT_CELL_FULL_SCALE_A } from './blocks/capmem-cell.ts';
+
+/** Physical targets of one circuit (SI, hardware time). Every field is optional. */
+export interface CircuitTargets {
+  v_leak?: number;
+  v_reset?: number;
+  v_threshold?: number;
+  /** Membrane capacitance code 0..63 (used for tau_mem and tau_icc). */
+  capacitance_code?: number;
+  /** Either τ_mem (with the capacitance) or g_leak. */
+  tau_mem?: number;
+  g_leak?: number;
+  tau_syn_exc?: number;
+  tau_syn_inh?: number;
+  /** Synaptic gain (CircuitParameters.synapticInput[k].gain), dimensionless. */
+  gain_exc?: number;
+  gain_inh?: number;
+  /** Constant current onto the membrane, A (negative: sink). */
+  i_offset?: number;
+  adaptation?: { a?: number; b?: number; tau_w?: number; v_ref?: number };
+  exponential?: { delta_t?: number; v_t?: number };
+  /** Either τ_icc = C / g_icc (with the capacitance) or the conductance itself. */
+  tau_icc?: number;
+  g_icc?: number;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type NeuronConfigPatch = DeepPartial<NeuronCircuitConfig>;
+
+export interface TargetOptions {
+  die?: Die;
+  coordinate?: NeuronCoordinate;
+  /** Adaptation pulse length (one period of the adaptation-pulse clock), s; default scale 6 (512 ns). */
+  adaptationPulse?: number;
+}
+
+/**
+ * The code of a monotone transfer `f` over 0..max nearest to `target`, or null when `target`
+ * lies outside [f(lo), f(hi)] by more than half a step at the ends.
+ */
+function searchCode(f: (code: number) => number, target: number, lo = 0, hi = CAPMEM_CODE_MAX): number | null {
+  const flo = f(lo), fhi = f(hi);
+  const inc = fhi >= flo;
+  const minV = Math.min(flo, fhi), maxV = Math.max(flo, fhi);
+  if (!(target >= minV - 1e-15 && target <= maxV + 1e-15)) return null;
+  let a = lo, b = hi;
+  while (b - a > 1) {
+    const m = (a + b) >> 1;
+    if ((f(m) < target) === inc) a = m;
+    else b = m;
+  }
+  return Math.abs(f(a) - target) <= Math.abs(f(b) - target) ? a : b;
+}
+
+export function refractoryCounterFor(seconds: number, clockHz: number): { counter: number; seconds: number; issue?: Issue } {
+  if (!(seconds >= 0) || !(clockHz > 0)) {
+    throw inputError('refractory time and clock must be non-negative / positive', {}, { value: { seconds, clockHz } });
+  }
+  const n = Math.round(seconds * clockHz);
+  if (n > REFRACTORY_TIME_MAX) {
+    return {
+      counter: REFRACTORY_TIME_MAX, seconds: REFRACTORY_TIME_MAX / clockHz,
+      issue: { message: 'refractory time longer than the 8-bit counter reaches at this clock', location: {}, value: seconds, allowed: `0..${(REFRACTORY_TIME_MAX / clockHz).toExponential(3)} s (counter 0..255 at ${clockHz} Hz)` },
+    };
+  }
+  return { counter: n, seconds: n / clockHz };
+}
+
+const fmt = (x: number): string => x.toExponential(4);
+
+export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {}): { config: NeuronConfigPatch; unreachable: Issue[] } {
+  const die = opts.die ?? 'ideal';
+  checkDie(die);
+  const e = opts.coordinate ? neuronEnum(opts.coordinate) : 0;
+  if (die !== 'ideal' && opts.coordinate === undefined) {
+    throw inputError('a die needs a circuit coordinate (its mismatch is per circuit)', { path: 'coordinate' });
+  }
+  const where = opts.coordinate ? { circuit: formatNeuron(opts.coordinate) } : {};
+  const issues: Issue[] = [];
+  const out: NeuronConfigPatch = {};
+  const V = (code: number, cell: string) => voltageCell(code, capmemCellError(die, e, cell, 'voltage'), cell);
+  const I = (code: number, cell: string) => currentCell(code, capmemCellError(die, e, cell, 'current'), cell);
+  const miss = (path: string, asked: number, lo: number, hi: number, unit: string): void => {
+    issues.push({ message: `${path}: no code reaches the target`, location: { ...where, path }, value: asked, allowed: `${fmt(Math.min(lo, hi))} .. ${fmt(Math.max(lo, hi))} ${unit}` });
+  };
+  const nominalLeakBias = 100 * (CURRENT_CELL_FULL_SCALE_A / CAPMEM_CODE_MAX);
+
+  // Leak potential: the effective rest of the leak OTA at the leak bias being set (or a
+  // mid-range bias when τ is not given).
+  const vLeak = targets.v_leak;
+  const leakCode = (iBias: number): number | null => (vLeak === undefined ? null
+    : searchCode((c) => leakBehaviour(die, e, iBias, V(c, 'v_leak')).eEff, vLeak));
+  if (targets.v_threshold !== undefined) {
+    const vt = targets.v_threshold;
+    const f = (c: number) => V(c, 'v_threshold') + comparatorOffset(die, e, 196e-9, V(c, 'v_threshold'));
+    const c = searchCode(f, vt);
+    if (c === null) miss('threshold.v_threshold', vt, f(0), f(CAPMEM_CODE_MAX), 'V');
+    else out.threshold = { enable: true, v_threshold: c };
+  }
+  const capCode = targets.capacitance_code;
+  if (capCode !== undefined && (!Number.isInteger(capCode) || capCode < 0 || capCode > MEMBRANE_CAPACITANCE_MAX)) {
+    issues.push({ message: 'capacitance_code out of range', location: { ...where, path: 'capacitance_code' }, value: capCode, allowed: `integer 0..${MEMBRANE_CAPACITANCE_MAX}` });
+  }
+  const cap = capCode !== undefined && capCode >= 0 && capCode <= MEMBRANE_CAPACITANCE_MAX && Number.isInteger(capCode) ? membraneCapacitance(capCode) : undefined;
+  if (cap !== undefined) out.membrane_capacitance = { capacitance: capCode };
+
+  let gTarget = targets.g_leak;
+  if (targets.tau_mem !== undefined) {
+    if (cap === undefined) issues.push({ message: 'tau_mem needs capacitance_code', location: { ...where, path: 'tau_mem' }, value: targets.tau_mem });
+    else gTarget = cap / targets.tau_mem;
+  }
+  let leakBias = nominalLeakBias;
+  if (gTarget !== undefined) {
+    const vcm = vLeak ?? 0.6;
+    // Range: the finest (÷8) that reaches, else ×1, else ×8 (resolution is best at high codes).
+    const ranges: Array<[number, boolean, boolean]> = [[1 / 8, true, false], [1, false, false], [8, false, true]];
+    let done = false;
+    for (const [k, div, mul] of ranges) {
+      const f = (c: number) => leakBehaviour(die, e, I(c, 'i_bias_leak') * k, vcm).gm;
+      const c = searchCode(f, gTarget, 1);
+      if (c !== null) {
+        out.leak = { ...out.leak, i_bias: c, enable_division: div, enable_multiplication: mul };
+        leakBias = I(c, 'i_bias_leak') * k;
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
+      const lo = leakBehaviour(die, e, I(1, 'i_bias_leak') / 8, vcm).gm;
+      const hi = leakBehaviour(die, e, I(CAPMEM_CODE_MAX, 'i_bias_leak') * 8, vcm).gm;
+      if (targets.tau_mem !== undefined && cap !== undefined) miss('tau_mem', targets.tau_mem, cap / hi, cap / lo, 's');
+      else miss('g_leak', gTarget, lo, hi, 'S');
+    }
+  }
+  if (vLeak !== undefined) {
+    const c = leakCode(leakBias);
+    if (c === null) {
+      miss('leak.v_leak', vLeak, leakBehaviour(die, e, leakBias, V(0, 'v_leak')).eEff, leakBehaviour(die, e, leakBias, V(CAPMEM_CODE_MAX, 'v_leak')).eEff, 'V');
+    } else out.leak = { ...out.leak, v_leak: c };
+  }
+  if (targets.v_reset !== undefined) {
+    // Reset reference at a fast reset bias (i_bias_reset 490 ≈ 0.48 µA, τ ≈ 0.5 µs at 2.4 pF).
+    const iReset = I(490, 'i_bias_reset');
+    const f = (c: number) => leakBehaviour(die, e, iReset, V(c, 'v_reset')).eEff;
+    const c = searchCode(f, targets.v_reset);
+    if (c === null) miss('reset.v_reset', targets.v_reset, f(0), f(CAPMEM_CODE_MAX), 'V');
+    else out.reset = { v_reset: c, i_bias: 490, enable_division: false, enable_multiplication: false };
+  }
+
+  for (const sign of ['exc', 'inh'] as const) {
+    const tau = sign === 'exc' ? targets.tau_syn_exc : targets.tau_syn_inh;
+    const gain = sign === 'exc' ? targets.gain_exc : targets.gain_inh;
+    if (tau === undefined && gain === undefined) continue;
+    const key = sign === 'exc' ? 'excitatory_input' : 'inhibitory_input';
+    const cellTau = `i_bias_synin_${sign}_tau`, cellGm = `i_bias_synin_${sign}_gm`;
+    const patch: DeepPartial<NeuronCircuitConfig['excitatory_input']> = { enable: true, enable_coba_mode: false };
+    let gR: number | undefined;
+    if (tau !== undefined) {
+      // Line capacitance / resistor mode: the first of (1 pF, normal), (1 pF, high), (0.2 pF, normal) that reaches.
+      const modes: Array<[boolean, boolean]> = [[false, false], [false, true], [true, false]];
+      let found = false;
+      for (const [small, high] of modes) {
+        const f = (c: number) => syninBehaviour(die, e, sign, { iTau: I(c, cellTau), iGm: 0, iShift: 0, small, high }).tau;
+        const c = searchCode(f, tau, 1);
+        if (c !== null) {
+          Object.assign(patch, { i_bias_tau: c, enable_small_capacitance: small, enable_high_resistance: high });
+          gR = syninBehaviour(die, e, sign, { iTau: I(c, cellTau), iGm: 0, iShift: 0, small, high }).gResistor;
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        const shortest = syninBehaviour(die, e, sign, { iTau: I(CAPMEM_CODE_MAX, cellTau), iGm: 0, iShift: 0, small: true, high: false }).tau;
+        const longest = syninBehaviour(die, e, sign, { iTau: I(1, cellTau), iGm: 0, iShift: 0, small: false, high: true }).tau;
+        miss(`tau_syn_${sign}`, tau, shortest, longest, 's');
+      }
+    }
+    if (gain !== undefined) {
+      if (gR === undefined) {
+        issues.push({ message: `gain_${sign} needs tau_syn_${sign} (the gain is gm over the resistor's conductance)`, location: { ...where, path: `gain_${sign}` }, value: gain });
+      } else {
+        const gR0 = gR;
+        const f = (c: number) => otaBehaviour(I(c, cellGm), 0.6, blockOffsets(die, e, `synin_${sign}_ota`, OTA_TRANSISTORS)).gm / gR0;
+        const c = searchCode(f, gain, 1);
+        if (c === null) miss(`gain_${sign}`, gain, f(1), f(CAPMEM_CODE_MAX), '');
+        else patch.i_bias_gm = c;
+      }
+    }
+    (out as Record<string, unknown>)[key] = patch;
+  }
+
+  if (targets.i_offset !== undefined) {
+    const mag = Math.abs(targets.i_offset);
+    const f = (c: number) => I(c, 'i_mem_offset');
+    const c = searchCode(f, mag);
+    if (c === null) miss('i_offset', targets.i_offset, -f(CAPMEM_CODE_MAX), f(CAPMEM_CODE_MAX), 'A');
+    else out.constant_current = { enable: c > 0, i_offset: c, type: targets.i_offset < 0 ? 'sink' : 'source' };
+  }
+
+  if (targets.adaptation !== undefined) {
+    const t = targets.adaptation;
+    const pulse = opts.adaptationPulse ?? 1 / backendClockHz(6);
+    const vRefCode = t.v_ref !== undefined ? searchCode((c) => V(c, 'v_adapt_ref'), t.v_ref) : 309;
+    if (vRefCode === null && t.v_ref !== undefined) miss('adaptation.v_ref', t.v_ref, V(0, 'v_adapt_ref'), V(CAPMEM_CODE_MAX, 'v_adapt_ref'), 'V');
+    const vRef = V(vRefCode ?? 309, 'v_adapt_ref');
+    const vWl = V(309, 'v_adapt_leak');
+    const ab = (iTau: number, iA: number, iB: number) => adaptationBehaviour(die, e, { iTau, iA, iB, pulse, vRef, vWl, invertA: false, invertB: false, enablePulse: true });
+    const patch: DeepPartial<NeuronCircuitConfig['adaptation']> = { enable: true, v_ref: vRefCode ?? 309, v_leak: 309 };
+    let iTau = I(3, 'i_bias_adapt_tau');
+    if (t.tau_w !== undefined) {
+      const f = (c: number) => ab(I(c, 'i_bias_adapt_tau'), 0, 0).tauW;
+      const c = searchCode(f, t.tau_w, 1);
+      if (c === null) miss('adaptation.tau_w', t.tau_w, f(CAPMEM_CODE_MAX), f(1), 's');
+      else { patch.i_bias_tau = c; iTau = I(c, 'i_bias_adapt_tau'); }
+    }
+    if (t.a !== undefined) {
+      const f = (c: number) => ab(iTau, I(c, 'i_bias_adapt_a'), 0).aS;
+      const c = t.a === 0 ? 0 : searchCode(f, Math.abs(t.a), 1);
+      if (c === null) miss('adaptation.a', t.a, -f(CAPMEM_CODE_MAX), f(CAPMEM_CODE_MAX), 'S');
+      else Object.assign(patch, { i_bias_a: c, invert_a: t.a < 0 });
+    }
+    if (t.b !== undefined) {
+      const f = (c: number) => ab(iTau, 0, I(c, 'i_bias_adapt_b')).bA;
+      const c = t.b === 0 ? 0 : searchCode(f, Math.abs(t.b), 1);
+      if (c === null) miss('adaptation.b', t.b, -f(CAPMEM_CODE_MAX), f(CAPMEM_CODE_MAX), 'A');
+      else Object.assign(patch, { i_bias_b: c, invert_b: t.b < 0, enable_pulse: c > 0 });
+    }
+    out.adaptation = patch;
+  }
+
+  if (targets.exponential !== undefined) {
+    issues.push({ message: 'the exponential term has no circuit model in this version', location: { ...where, path: 'exponential' }, value: targets.exponential, allowed: 'no exponential targets' });
+  }
+
+  let gIcc = targets.g_icc;
+  if (targets.tau_icc !== undefined) {
+    if (cap === undefined) issues.push({ message: 'tau_icc needs capacitance_code', location: { ...where, path: 'tau_icc' }, value: targets.tau_icc });
+    else gIcc = cap / targets.tau_icc;
+  }
+  if (gIcc !== undefined) {
+    const vcm = vLeak ?? 0.6;
+    const ranges: Array<[number, boolean, boolean]> = [[1 / 4, true, false], [1, false, false], [4, false, true]];
+    let done = false;
+    for (const [k, div, mul] of ranges) {
+      const f = (c: number) => otaBehaviour(I(c, 'i_bias_nmda') * k, vcm, blockOffsets(die, e, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS)).gm;
+      const c = searchCode(f, gIcc, 1);
+      if (c !== null) {
+        out.multicompartment = { i_bias_nmda: c, enable_conductance_division: div, enable_conductance_multiplication: mul };
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
+      const g = (c: number, k: number) => otaBehaviour(I(c, 'i_bias_nmda') * k, vcm, blockOffsets(die, e, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS)).gm;
+      if (targets.tau_icc !== undefined && cap !== undefined) miss('tau_icc', targets.tau_icc, cap / g(CAPMEM_CODE_MAX, 4), cap / g(1, 1 / 4), 's');
+      else miss('g_icc', gIcc, g(1, 1 / 4), g(CAPMEM_CODE_MAX, 4), 'S');
+    }
+  }
+  return { config: out, unreachable: issues };
+}
