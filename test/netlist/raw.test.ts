@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseRaw } from '../../src/netlist/raw.ts';
 import { RawFileError } from '../../src/netlist/errors.ts';
 
@@ -68,5 +71,24 @@ describe('raw reader on ngspice 39 files', () => {
     // ngspice -r killed with SIGKILL: header says 0 points while data follow
     expect(() => parseRaw(fx('killed_head.raw'))).toThrow(/unfinished run/);
     expect(() => parseRaw(new Uint8Array(0))).toThrow(RawFileError);
+  });
+
+  it('a live ngspice -r run killed mid-analysis leaves a file the reader refuses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plateau-raw-'));
+    try {
+      writeFileSync(join(dir, 'long.cir'), readFileSync(new URL('../fixtures/spice/long.cir', import.meta.url)));
+      const raw = join(dir, 'killed.raw');
+      const child = spawn('ngspice', ['-b', '-r', 'killed.raw', 'long.cir'], { cwd: dir, stdio: 'ignore', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+      const closed = new Promise((r) => child.on('close', r));
+      // wait until ngspice has flushed some data points, then kill it
+      const t0 = Date.now();
+      while (!(existsSync(raw) && statSync(raw).size > 2000) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGKILL');
+      await closed;
+      expect(statSync(raw).size).toBeGreaterThan(2000);
+      expect(() => parseRaw(readFileSync(raw))).toThrow(RawFileError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
