@@ -58,6 +58,9 @@ describe('WASM backend', () => {
     const bad: Netlist = { ...deck, elements: [...deck.elements, { kind: 'X', name: 'u', nodes: ['out'], subckt: 'nosub' }] };
     await expect(runSpice(bad, { backend: 'wasm' })).rejects.toBeInstanceOf(SpiceMissingDefinitionError);
     await expect(runSpice('x\n.control\nrun\n.endc\n.end\n', { backend: 'wasm' })).rejects.toBeInstanceOf(SpiceParseError);
+    // The engine has no XSPICE code models (the CLI does): an A-device is a parse error there.
+    const xspice = 'x\nv1 in 0 dc 1\nr1 out 0 1e3\na1 in out lim\n.model lim limit(gain=2)\n.tran 1e-8 1e-6\n.end\n';
+    await expect(runSpice(xspice, { backend: 'wasm' })).rejects.toThrow(/unknown device type/);
     // the engine is still usable afterwards, and returns fresh data (not the previous run's)
     const ok = await runSpice(deck, { backend: 'wasm' });
     expect(getVector(ok, 'v(out)').length).toBeGreaterThan(10);
