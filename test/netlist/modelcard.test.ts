@@ -71,11 +71,15 @@ describe('spice/ptm65.lib', () => {
     // A pure threshold shift makes I(Vgs + d, delvto = d) / I(Vgs, 0) one constant from
     // subthreshold (0.2 V, nA) to strong inversion (0.8 V, tens of µA): measured flat to 0.1 %.
     expect(Math.max(...ratio) / Math.min(...ratio) - 1).toBeLessThan(5e-3);
-    // The constant converts to a threshold error through the subthreshold slope
-    // S = dVgs / d ln I (taken from the nominal device at 0.20-0.24 V): the shift equals d to
-    // within 2 mV (measured: 1.0 mV, the ratio is 0.976).
+    // The constant converts to a gate-referred shift through the subthreshold slope
+    // S = dVgs / d ln I (nominal device, 0.20-0.24 V): shift = d − S ln(ratio). Measured
+    // 1.053·d, proportional to d for d = −20 … +40 mV — a larger Vgs step is needed than the
+    // threshold change, as with poly-gate depletion (ngate = 2e20 cm⁻³ makes dVgs,eff/dVgs < 1).
+    // Bound: 1.00·d … 1.10·d.
     const S = (8 * step) / Math.log(i0[8] / i0[0]);
-    expect(Math.abs(S * Math.log(ratio[0]))).toBeLessThan(2e-3);
+    const equivalent = d - S * Math.log(ratio[0]);
+    expect(equivalent / d).toBeGreaterThan(1.0);
+    expect(equivalent / d).toBeLessThan(1.1);
     // and the shift is real: at equal Vgs the shifted device carries clearly less current
     // (subthreshold: exp(−d / S) ≈ 0.6)
     expect(i1[0] / i0[0]).toBeLessThan(0.8);
