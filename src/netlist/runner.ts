@@ -92,8 +92,8 @@ export function toSpicePlot(p: RawPlot): SpicePlot {
 
 /**
  * A vector of a result by ngspice name or by the netlist's save name (first plot unless `plot`
- * is given). Throws a SpiceOutputError-free plain Error when absent: asking for a vector that
- * was not saved is a programming error.
+ * is given). Throws a plain Error when absent: asking for a vector that was not saved is a
+ * programming error, not a failed run.
  */
 export function getVector(result: SpiceResult, name: string, plot = 0): Float64Array {
   const p = result.plots[plot];
