@@ -53,12 +53,9 @@ export class LayerScratch {
   baseOrder: Int32Array;
   decM: Float64Array;
   decS: Float64Array;
-  packed: Float64Array;
-  /** The same memory as `packed`, as 32-bit words (little-endian: low word first). */
-  packedWords: Uint32Array;
+  counts: Int32Array;
   constructor(nIn: number) {
-    this.packed = new Float64Array(nIn);
-    this.packedWords = new Uint32Array(this.packed.buffer);
+    this.counts = new Int32Array(nIn + 2);
     this.decM = new Float64Array(nIn);
     this.decS = new Float64Array(nIn);
     this.order = new Int32Array(nIn);
@@ -70,46 +67,41 @@ export class LayerScratch {
 }
 
 /**
- * Sort `order[0..n)` by `key[order[k]]` ascending. Short or nearly sorted runs: insertion sort.
- * Otherwise the finite keys are copied with their index packed into the lowest mantissa bits and
- * sorted with the native numeric typed-array sort (no comparator calls); this perturbs a key by
- * at most 2^b ulp (b = bits of n), so only keys equal to ~1e-13 relative may swap, which changes
- * no spike time (the interval between such inputs is zero to that precision). Infinite keys
- * (silent inputs) go last.
+ * Sort `order[0..n)` by `key[order[k]]` ascending (stable for equal keys). Short or nearly
+ * sorted runs: insertion sort. Otherwise a bucket pass (n buckets spread over [min, max] of the
+ * finite keys, counting sort on the bucket index) followed by insertion sort, which then only
+ * has to repair the order inside buckets: O(n) for spike times spread over an interval.
+ * Infinite keys (silent inputs) go last. `counts` needs n + 1 entries; without it, merge sort.
  */
-export function argsortInto(key: Float64Array, order: Int32Array, tmp: Int32Array, n: number, presorted = false, packed?: Float64Array, words?: Uint32Array): void {
+export function argsortInto(key: Float64Array, order: Int32Array, tmp: Int32Array, n: number, presorted = false, counts?: Int32Array): void {
   if (!presorted) for (let i = 0; i < n; i++) order[i] = i;
-  if (n <= 24 || presorted || packed === undefined || words === undefined || n > 4096) {
-    if (n <= 24 || presorted) {
-      insertionSort(key, order, n);
-      return;
-    }
+  if (n <= 24 || presorted) {
+    insertionSort(key, order, n);
+    return;
+  }
+  if (counts === undefined) {
     mergeSort(key, order, tmp, n);
     return;
   }
-  const bits = 32 - Math.clz32(n - 1);
-  const mask = (1 << bits) - 1;
-  let m = 0;
-  let tail = n;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0; i < n; i++) {
     const k = key[i];
-    if (k === Infinity || k !== k) {
-      order[--tail] = i;
-      continue;
-    }
-    packed[m] = k === 0 ? 0 : k; // fold −0 into +0 so the packed bits order correctly
-    words[2 * m] = ((words[2 * m] & ~mask) | i) >>> 0; // little-endian: low word first
-    m++;
+    if (k < lo) lo = k;
+    if (k > hi && k < Infinity) hi = k;
   }
-  const view = packed.subarray(0, m);
-  view.sort();
-  for (let k = 0; k < m; k++) order[k] = words[2 * k] & mask;
-  // The silent tail was filled backwards: restore ascending index order for stability.
-  for (let a = tail, b = n - 1; a < b; a++, b--) {
-    const t = order[a];
-    order[a] = order[b];
-    order[b] = t;
+  const nb = n; // buckets 0..n−1 for finite keys, bucket n for +Infinity / NaN
+  const scale = hi > lo ? (nb - 1) / (hi - lo) : 0;
+  counts.fill(0, 0, nb + 2);
+  for (let i = 0; i < n; i++) {
+    const k = key[i];
+    const bucket = k <= hi ? Math.floor((k - lo) * scale) : nb;
+    tmp[i] = bucket;
+    counts[bucket + 1]++;
   }
+  for (let bkt = 0; bkt <= nb; bkt++) counts[bkt + 1] += counts[bkt];
+  for (let i = 0; i < n; i++) order[counts[tmp[i]]++] = i;
+  insertionSort(key, order, n);
 }
 
 function insertionSort(key: Float64Array, order: Int32Array, n: number): void {
@@ -190,7 +182,7 @@ export function neuronFirstSpike(
     const vN = equal ? em * (v + cur * gain * h) : v * em + cur * gain * (em - es);
     const cN = cur * es;
     if (cur * tauMem - capacitance * v > 0 && (vN >= theta || cN * tauMem - capacitance * vN <= 0)) {
-      const sx = firstCrossing(v, cur, h, theta, tauMem, tauSyn, capacitance, gain, kind);
+      const sx = firstCrossing(v, cur, h, theta, tauMem, tauSyn, capacitance, gain, kind, vN >= theta);
       if (sx !== Infinity) return t + sx;
     }
     v = vN;
@@ -213,7 +205,7 @@ export function layerForward(
   const syn = delays?.synaptic;
   const den = delays?.dendritic;
   for (let i = 0; i < nIn; i++) arrival[i] = ax ? input[i] + ax[i] : input[i];
-  argsortInto(arrival, order, tmpOrder, nIn, false, scratch.packed, scratch.packedWords);
+  argsortInto(arrival, order, tmpOrder, nIn, false, scratch.counts);
   if (!syn) {
     // A layer whose neurons share τ_m and τ_s shares the decay factors of every interval.
     const tm = neurons.tauMem[0];

@@ -65,11 +65,14 @@ export function pspSlope(s: number, tauMem: number, tauSyn: number, gain: number
 /**
  * Earliest s in [0, horizon] at which v(s) = θ, starting from v₀ < θ with current I₀, or
  * Infinity when the membrane stays below θ on the interval. `horizon` may be Infinity.
- * Requires θ > 0 (threshold above rest).
+ * Requires θ > 0 (threshold above rest). `bracketed`: the caller knows v is rising at 0 and
+ * v(horizon) ≥ θ (finite horizon), so exactly one crossing lies in [0, horizon] and the
+ * extremum test is skipped.
  */
 export function firstCrossing(
   v0: number, i0: number, horizon: number, theta: number,
   tauMem: number, tauSyn: number, capacitance: number, gain: number, kind: number,
+  bracketed = false,
 ): number {
   if (v0 >= theta) return 0;
   // C v'(0) = −g_l v₀ + I₀. With v₀ < θ, θ > 0 and v → 0 for s → ∞, a membrane that is not
@@ -79,9 +82,11 @@ export function firstCrossing(
     const a = i0 * gain; // I₀/C
     if (a <= 0) return Infinity;
     const tau = tauMem;
-    const sPeak = tau - v0 / a; // v'(s) = 0
-    const sEnd = sPeak < horizon ? sPeak : horizon;
-    if (Math.exp(-sEnd / tau) * (v0 + a * sEnd) < theta) return Infinity;
+    if (!bracketed) {
+      const sPeak = tau - v0 / a; // v'(s) = 0
+      const sEnd = sPeak < horizon ? sPeak : horizon;
+      if (Math.exp(-sEnd / tau) * (v0 + a * sEnd) < theta) return Infinity;
+    }
     const x = -(theta / (a * tau)) * Math.exp(-v0 / (a * tau));
     let s = -tau * lambertW0(x) - v0 / a;
     if (!(s >= 0)) s = 0;
@@ -91,16 +96,19 @@ export function firstCrossing(
   const alpha = v0 + ic; // coefficient of e^{−s/τ_m}
   const beta = -ic; // coefficient of e^{−s/τ_s}
   // Extremum: α/τ_m e^{−s/τ_m} = −β/τ_s e^{−s/τ_s}  ⇒  s_e = ln(−β τ_m / (α τ_s)) / (1/τ_s − 1/τ_m).
-  const q = (-beta * tauMem) / (alpha * tauSyn);
-  let sPeak = Infinity;
-  if (q > 0) {
-    const se = Math.log(q) / (1 / tauSyn - 1 / tauMem);
-    if (se > 0) sPeak = se;
+  let sEnd = horizon;
+  if (!bracketed) {
+    const q = (-beta * tauMem) / (alpha * tauSyn);
+    let sPeak = Infinity;
+    if (q > 0) {
+      const se = Math.log(q) / (1 / tauSyn - 1 / tauMem);
+      if (se > 0) sPeak = se;
+    }
+    if (sPeak < sEnd) sEnd = sPeak;
+    if (sEnd === Infinity) return Infinity; // rising for ever towards 0 < θ
+    const vEnd = alpha * Math.exp(-sEnd / tauMem) + beta * Math.exp(-sEnd / tauSyn);
+    if (vEnd < theta) return Infinity;
   }
-  const sEnd = sPeak < horizon ? sPeak : horizon;
-  if (sEnd === Infinity) return Infinity; // rising for ever towards 0 < θ
-  const vEnd = alpha * Math.exp(-sEnd / tauMem) + beta * Math.exp(-sEnd / tauSyn);
-  if (vEnd < theta) return Infinity;
   if (kind === KIND_DOUBLE) {
     // ic·x² − α x + θ = 0 with x = e^{−s/τ_m}; the earliest crossing is the larger root.
     const disc = alpha * alpha - 4 * ic * theta;
@@ -109,7 +117,7 @@ export function firstCrossing(
     if (!(s >= 0)) s = 0;
     return s > sEnd ? sEnd : s;
   }
-  // General ratio: v is increasing on [0, sEnd] and v(0) < θ ≤ v(sEnd): safeguarded Newton.
+  // General ratio: v(0) < θ ≤ v(sEnd) with one crossing in between: safeguarded Newton.
   let lo = 0;
   let hi = sEnd;
   let s = sEnd * 0.5;
