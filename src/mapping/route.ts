@@ -35,8 +35,18 @@ export interface ExternalEvent {
   label: number;
 }
 
+/** A synapse fed by an external (FPGA) input: what a transistor-level deck needs to stimulate. */
+export interface ExternalSynapse {
+  input: number;
+  label: number;
+  circuit: number;
+  receptor: 'excitatory' | 'inhibitory';
+  weight: number;
+}
+
 export interface RoutingSummary {
   externalEvents: ExternalEvent[];
+  externalSynapses: ExternalSynapse[];
   /** Synapse rows in use per bus. */
   rowsPerBus: number[];
   labelsPerBus: number[];
@@ -71,8 +81,10 @@ class Allocator {
     throw new InputError({ message: `no free synapse labels on bus(es) ${buses.join(', ')}: at most 64 sources per bus`, location: { path: 'stimuli/projections' }, allowed: 'fewer distinct sources per hemisphere (the mapping issue will use row select to go further)' });
   }
 
+  readonly external: ExternalSynapse[] = [];
+
   /** Put one source's weights (column → weight) for one receptor onto rows of bus `bus`. */
-  place(bus: number, receptor: 'excitatory' | 'inhibitory', label: number, columns: Map<number, number>): void {
+  place(bus: number, receptor: 'excitatory' | 'inhibitory', label: number, columns: Map<number, number>, input?: number): void {
     const array = bus >= 4 ? 1 : 0;
     // Split weights above 63 into chunks of at most 63, one row per chunk level.
     let remaining = new Map(columns);
@@ -90,6 +102,7 @@ class Allocator {
         this.chip.labels[idx] = label & 0x3f;
         row.used[c] = 1;
         this.synapses++;
+        if (input !== undefined) this.external.push({ input, label, circuit: array * NEURON_COLUMNS + c, receptor, weight: w });
       }
       remaining = next;
     }
@@ -207,7 +220,7 @@ export function route(exp: Experiment, placement: Placement, chip: ChipConfig): 
       const buses = hemis.map((h) => 4 * h + k);
       const label = alloc.freeLabel(buses);
       for (const b of buses) node(8 + k, b, 0, 0);
-      for (const [h, byReceptor] of need.targets) for (const [receptor, cols] of byReceptor) alloc.place(4 * h + k, receptor, label, cols);
+      for (const [h, byReceptor] of need.targets) for (const [receptor, cols] of byReceptor) alloc.place(4 * h + k, receptor, label, cols, 8 + k);
       const times = s.type === 'spike_train' ? s.times : poissonTimes(s.rate, s.start, Math.min(s.stop, exp.duration), new Rng(hashWords(exp.seed, s.seed, 'poisson')));
       for (const t of times) external.push({ time: t, input: 8 + k, label });
     } else {
@@ -238,6 +251,7 @@ export function route(exp: Experiment, placement: Placement, chip: ChipConfig): 
   external.sort((a, b) => a.time - b.time || a.input - b.input || a.label - b.label);
   return {
     externalEvents: external,
+    externalSynapses: alloc.external,
     rowsPerBus: alloc.rows.map((r) => r.length),
     labelsPerBus: alloc.labels.map((l) => l.filter(Boolean).length),
     synapsesUsed: alloc.synapses,
