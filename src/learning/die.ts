@@ -101,3 +101,45 @@ export function quantiseWeight(w: number, step: number, max: number): number {
   const q = Math.round(w / step) * step;
   return q > max ? max : q < -max ? -max : q;
 }
+
+/**
+ * A die profile from the circuit library's physical parameters (`deriveCircuitParameters`):
+ * `nominal` for the ideal die and `actual` for the die, both for the same (calibrated) chip
+ * configuration, indexed by circuit enum. Neurons are placed on consecutive circuits from
+ * `firstCircuit`, layer after layer, as `makeDieProfile` does. Ratios die/nominal:
+ * threshold gap (ϑ − E_l), τ_m = C/g_l, τ_s of the excitatory input, and the synaptic gain
+ * as the PSP scale per unit weight, (Q_w · gain / τ_s) / C. Trial noise and delay-element
+ * errors are not circuit parameters and come from `mismatch`.
+ */
+export function dieProfileFromCircuitParameters(
+  seed: number, nominal: readonly CircuitParametersLike[], actual: readonly CircuitParametersLike[],
+  sizes: number[], delayCounts: number[], mismatch: DieMismatch = DEFAULT_DIE_MISMATCH, firstCircuit = 0,
+): DieProfile {
+  const base = makeDieProfile(seed, sizes, delayCounts, mismatch);
+  const gap = (p: CircuitParametersLike): number => p.vThreshold - p.eLeak;
+  const tauMem = (p: CircuitParametersLike): number => p.capacitance / p.gLeak;
+  const psp = (p: CircuitParametersLike): number => (p.synapseChargePerWeight * p.synapticInput[0].gain) / p.synapticInput[0].tau / p.capacitance;
+  let circuit = firstCircuit;
+  for (const layer of base.layers) {
+    for (let j = 0; j < layer.circuits.length; j++, circuit++) {
+      const n = nominal[circuit];
+      const a = actual[circuit];
+      if (!n || !a) throw new RangeError(`no circuit parameters for circuit ${circuit}`);
+      const ratios = [gap(a) / gap(n), tauMem(a) / tauMem(n), a.synapticInput[0].tau / n.synapticInput[0].tau, psp(a) / psp(n)];
+      if (!ratios.every((r) => Number.isFinite(r) && r > 0)) throw new RangeError(`circuit ${circuit}: parameters do not describe a working neuron (threshold, leak and synaptic input must be enabled)`);
+      layer.circuits[j] = circuit;
+      [layer.thresholdScale[j], layer.tauMemScale[j], layer.tauSynScale[j], layer.weightGain[j]] = ratios;
+    }
+  }
+  return base;
+}
+
+/** The fields of `CircuitParameters` (src/circuits/params.ts) that the profile reads. */
+export interface CircuitParametersLike {
+  capacitance: number;
+  gLeak: number;
+  eLeak: number;
+  vThreshold: number;
+  synapseChargePerWeight: number;
+  synapticInput: ReadonlyArray<{ tau: number; gain: number }>;
+}

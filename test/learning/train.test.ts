@@ -7,7 +7,7 @@ import { defaultTrainConfig, evaluate, initState, loadYinYang, runTraining, chec
 import { loadCheckpoint, saveCheckpoint } from '../../src/learning/model.ts';
 import { trainYinYang } from '../../src/learning/run.ts';
 import { TtfsRunner } from '../../src/learning/network.ts';
-import { CHIP_WEIGHT_MAX, CHIP_WEIGHT_STEP, makeDieProfile, quantiseWeight } from '../../src/learning/die.ts';
+import { CHIP_WEIGHT_MAX, CHIP_WEIGHT_STEP, dieProfileFromCircuitParameters, makeDieProfile, quantiseWeight } from '../../src/learning/die.ts';
 import { InputError } from '../../src/util/errors.ts';
 
 function bytes(a: Float64Array[]): string {
@@ -112,5 +112,19 @@ describe('training on Yin-Yang', () => {
     expect((JSON.parse(ev.stdout) as { accuracy: number }).accuracy).toBe(summary.testAccuracy);
     expect(run('train', 'yinyang', '--die', 'abc').status).toBe(2);
     expect(run('eval', join(dir, 'missing.json')).status).toBe(2);
+  });
+});
+
+describe('die profile from circuit parameters', () => {
+  it('turns die/nominal parameter ratios into per-neuron scales', () => {
+    const nominal = { capacitance: 2e-12, gLeak: 2e-12 / 6e-6, eLeak: 0.6, vThreshold: 0.8, synapseChargePerWeight: 1e-15, synapticInput: [{ tau: 6e-6, gain: 1 }] };
+    const actual = [{ ...nominal, vThreshold: 0.806, gLeak: nominal.gLeak / 1.02, synapticInput: [{ tau: 6.06e-6, gain: 1.05 }] }];
+    const p = dieProfileFromCircuitParameters(1, [nominal], actual, [4, 1], [0]);
+    // Gap 0.206/0.2 = 1.03; τ_m ×1.02 (g_l / 1.02); τ_s ×1.01; PSP scale 1.05/1.01 (gain over τ_s).
+    expect(p.layers[0].thresholdScale[0]).toBeCloseTo(1.03, 12);
+    expect(p.layers[0].tauMemScale[0]).toBeCloseTo(1.02, 12);
+    expect(p.layers[0].tauSynScale[0]).toBeCloseTo(1.01, 12);
+    expect(p.layers[0].weightGain[0]).toBeCloseTo(1.05 / 1.01, 12);
+    expect(() => dieProfileFromCircuitParameters(1, [nominal], [{ ...nominal, vThreshold: Infinity }], [4, 1], [0])).toThrow(/working neuron/);
   });
 });
