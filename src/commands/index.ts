@@ -6,6 +6,8 @@ import ChipInfo from './chip/info.ts';
 import DatasetYinYang from './dataset/yinyang.ts';
 import TrainYinYang from './train/yinyang.ts';
 import Eval from './eval.ts';
+import NetlistCmd from './netlist.ts';
+import SpiceCmd from './spice.ts';
 import Schema from './schema.ts';
 import Validate from './validate.ts';
 
@@ -14,6 +16,8 @@ export const COMMANDS = {
   'dataset:yinyang': DatasetYinYang,
   'train:yinyang': TrainYinYang,
   eval: Eval,
+  netlist: NetlistCmd,
+  spice: SpiceCmd,
   schema: Schema,
   validate: Validate,
 };

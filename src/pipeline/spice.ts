@@ -48,7 +48,7 @@ export function neuronDeck(lowered: Lowered, die: Die, neuronRef?: string): Neur
     if (s.type === 'background' && s.targets.some((t) => t.neuron === neuron)) omitted.push(`background stimulus "${s.id}"`);
   }
   for (const p of exp.projections) if (p.to === neuron) omitted.push(`projection from "${p.from}"`);
-  const deck = buildDeck({ chip: lowered.chip, die, circuits: circuits.map(neuronFromEnum), stimuli, duration: exp.duration, title: `plateau ${exp.name}: ${neuron}${index ? `[${index}]` : ''}` });
+  const deck = buildDeck({ chip: lowered.chip, die, circuits: circuits.map(neuronFromEnum), stimuli, duration: exp.duration, title: `${exp.name}: ${neuron}${index ? `[${index}]` : ''}` });
   const membranes: Record<string, string> = {};
   const refractory: Record<string, string> = {};
   for (const pc of placed.compartments) {
