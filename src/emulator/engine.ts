@@ -41,6 +41,11 @@ const EXP_ARG_MAX = 40;
  */
 export const V_RAIL_LOW = 0;
 export const V_RAIL_HIGH = ANALOG_SUPPLY_V;
+// Module-local copies of imported constants used in hot loops (imported bindings are getter
+// accesses under the TS loader).
+const N_BUSES = BUSES;
+const FIRST_EXTERNAL_INPUT = NEURON_EVENT_OUTPUTS;
+const FIRST_BACKGROUND_INPUT = NEURON_EVENT_OUTPUTS + EXTERNAL_INPUTS;
 
 interface GroupState {
   unit: GroupUnit;
@@ -58,12 +63,40 @@ interface GroupState {
   scale: Float64Array;
 }
 
-interface BackgroundState {
+export interface BackgroundState {
   /** Hardware source index 0..7 (crossbar input 12 + index). */
   index: number;
   cfg: BackgroundSourceConfig;
   rng: Rng;
   next: number;
+}
+
+/**
+ * The enabled on-chip background sources, each with its own generator seeded by the source's
+ * configured seed (the same configuration gives the same event train, as on the chip).
+ * Regular sources start at t = 0; Poisson sources draw exponential intervals.
+ */
+export function backgroundSources(chip: ChipConfig): BackgroundState[] {
+  const out: BackgroundState[] = [];
+  for (let s = 0; s < BACKGROUND_SOURCES; s++) {
+    const cfg = chip.background[s];
+    if (!cfg || !cfg.enable || !(cfg.rate_hz > 0)) continue;
+    if (cfg.rate_hz > 125e6) throw inputError('background rate above 125 MEvent/s', { path: `background[${s}].rate_hz` }, { value: cfg.rate_hz, allowed: '0..1.25e8 Hz' });
+    const rng = new Rng(hashWords('background', s, cfg.seed));
+    out.push({ index: s, cfg, rng, next: cfg.mode === 'poisson' ? rng.exponential(cfg.rate_hz) : 0 });
+  }
+  return out;
+}
+
+/** Label of the source's current event (random bits drawn under label_random_mask). */
+export function nextBackgroundEvent(b: BackgroundState): number {
+  const cfg = b.cfg;
+  const label = cfg.label_random_mask ? ((cfg.label & ~cfg.label_random_mask) | (b.rng.nextU32() & cfg.label_random_mask)) : cfg.label;
+  return label & 0x3fff;
+}
+
+export function advanceBackground(b: BackgroundState): void {
+  b.next += b.cfg.mode === 'poisson' ? b.rng.exponential(b.cfg.rate_hz) : 1 / b.cfg.rate_hz;
 }
 
 export interface EngineOptions {
@@ -107,10 +140,17 @@ export class SteppedEngine {
   private readonly gResetAll: Float64Array;
   private readonly spikingCount: Int32Array;
   private readonly resetCount: Int32Array;
+  /** Circuits that can register spikes (finite threshold, clocks on). */
+  private readonly spikers: Int32Array;
+  /** Single circuit, no exponential term, no COBA: eligible for the inline fast path. */
+  private readonly simple: Uint8Array;
+  /** Earliest pending switch (registration, reset release) of each compartment's circuits. */
+  private readonly nextSwitch: Float64Array;
   // Event accumulators.
   private readonly accA: Float64Array;
   private readonly accB: Float64Array;
   private readonly touched: Int32Array;
+  private readonly marked: Uint8Array;
   private nTouched = 0;
   private readonly groupStates: GroupState[];
   private readonly background: BackgroundState[];
@@ -153,6 +193,7 @@ export class SteppedEngine {
     this.accA = new Float64Array(2 * n);
     this.accB = new Float64Array(2 * n);
     this.touched = new Int32Array(2 * n);
+    this.marked = new Uint8Array(2 * n);
     this.eFree = new Float64Array(nc);
     this.phiFree = new Float64Array(nc);
     this.eReset = new Float64Array(nc);
@@ -161,6 +202,11 @@ export class SteppedEngine {
     this.gResetAll = new Float64Array(nc);
     this.spikingCount = new Int32Array(nc);
     this.resetCount = new Int32Array(nc);
+    this.simple = new Uint8Array(nc);
+    const spikers: number[] = [];
+    for (let i = 0; i < n; i++) if (Number.isFinite(P[i].vThreshold) && Number.isFinite(model.clockPeriod[i])) spikers.push(i);
+    this.spikers = Int32Array.from(spikers);
+    this.nextSwitch = new Float64Array(nc).fill(Infinity);
 
     for (let i = 0; i < n; i++) {
       const p = P[i];
@@ -209,6 +255,10 @@ export class SteppedEngine {
           this.kapReset[t] = kappaDecay(lr, 1 / this.tauS[t], dt) / C;
         }
       }
+      if (model.compPtr[c + 1] - model.compPtr[c] === 1) {
+        const i = model.compCircuits[model.compPtr[c]];
+        this.simple[c] = !P[i].exponential.enabled && !this.cobaOn[2 * i] && !this.cobaOn[2 * i + 1] ? 1 : 0;
+      }
       // Start at the leak equilibrium of the compartment.
       const gl = model.gLeakSum[c];
       const cnt = model.compPtr[c + 1] - model.compPtr[c];
@@ -231,16 +281,7 @@ export class SteppedEngine {
       };
     });
 
-    this.background = [];
-    for (let s = 0; s < BACKGROUND_SOURCES; s++) {
-      const cfg = chip.background[s];
-      if (!cfg || !cfg.enable || !(cfg.rate_hz > 0)) continue;
-      if (cfg.rate_hz > 125e6) throw inputError('background rate above 125 MEvent/s', { path: `background[${s}].rate_hz` }, { value: cfg.rate_hz, allowed: '0..1.25e8 Hz' });
-      const rng = new Rng(hashWords('background', s, cfg.seed));
-      const st: BackgroundState = { index: s, cfg, rng, next: 0 };
-      st.next = cfg.mode === 'poisson' ? rng.exponential(cfg.rate_hz) : 0;
-      this.background.push(st);
-    }
+    this.background = backgroundSources(chip);
     opts.externalSpikes.forEach((e, k) => {
       if (!Number.isInteger(e.input) || e.input < 0 || e.input >= EXTERNAL_INPUTS) {
         throw inputError('external input out of range', { path: `externalSpikes[${k}].input` }, { value: e.input, allowed: `integer 0..${EXTERNAL_INPUTS - 1}` });
@@ -267,14 +308,51 @@ export class SteppedEngine {
     const t0 = this.stepIndex * this.dt;
     const t1 = (this.stepIndex + 1) * this.dt;
     this.Vprev.set(this.V);
-    const sc = this.m.scalarCompartments;
-    for (let k = 0; k < sc.length; k++) this.advanceScalar(sc[k], t0, t1);
+    this.advanceScalars(t0, t1);
     for (let g = 0; g < this.groupStates.length; g++) this.advanceGroup(this.groupStates[g], t0, t1);
     this.deliverAll(t0, t1);
     this.applyInputs();
     this.detect(t0, t1);
     this.stepIndex++;
     this.t = t1;
+  }
+
+  /**
+   * All scalar compartments over one step. The common case (one circuit, linear, no switch in
+   * the step) is written inline with the precomputed full-step coefficients; the rest goes
+   * through the general scalar propagation with sub-steps.
+   */
+  private advanceScalars(t0: number, t1: number): void {
+    const sc = this.m.scalarCompartments;
+    const { V, I, simple, nextSwitch, resetCount, eFree, phiFree, eReset, phiReset, kapFree, kapReset, decayFull, resetDriveAll } = this;
+    const { compPtr, compCircuits, leakDrive, pause } = this.m;
+    const tLate = t1 - this.dt * 1e-9;
+    for (let k = 0; k < sc.length; k++) {
+      const c = sc[k];
+      if (simple[c] === 0 || nextSwitch[c] < tLate) {
+        this.advanceScalar(c, t0, t1);
+        continue;
+      }
+      const i = compCircuits[compPtr[c]];
+      const te = 2 * i;
+      const ie = I[te];
+      const ii = I[te + 1];
+      let v: number;
+      if (resetCount[c] === 0) {
+        v = V[c] * eFree[c] + leakDrive[c] * phiFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
+      } else {
+        v = V[c] * eReset[c] + (leakDrive[c] + resetDriveAll[c]) * phiReset[c];
+        if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
+      }
+      V[c] = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
+      I[te] = ie * decayFull[te];
+      I[te + 1] = ii * decayFull[te + 1];
+    }
+  }
+
+  private refreshSwitch(i: number): void {
+    const c = this.m.compOf[i];
+    this.nextSwitch[c] = this.nextSwitchOfCompartment(c);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -300,6 +378,7 @@ export class SteppedEngine {
         this.inReset[i] = 0;
         this.resetCount[this.m.compOf[i]]--;
       }
+      this.refreshSwitch(i);
     }
   }
 
@@ -316,6 +395,7 @@ export class SteppedEngine {
     }
     this.resetOff[i] = off > now ? off : Infinity;
     if (p.adaptation.enabled) this.w[i] += p.adaptation.b;
+    this.refreshSwitch(i);
   }
 
   private recordSpike(i: number, time: number): void {
@@ -572,17 +652,16 @@ export class SteppedEngine {
   private deliverAll(t0: number, t1: number): void {
     const L = ROUTING_LATENCY_S;
     // Background sources: events entering the crossbar at te arrive at te + L.
-    for (const b of this.background) {
+    for (let k = 0; k < this.background.length; k++) {
+      const b = this.background[k];
       while (b.next + L <= t1) {
-        const cfg = b.cfg;
-        const label = cfg.label_random_mask ? ((cfg.label & ~cfg.label_random_mask) | (b.rng.nextU32() & cfg.label_random_mask)) : cfg.label;
-        this.deliver(NEURON_EVENT_OUTPUTS + EXTERNAL_INPUTS + b.index, label & 0x3fff, b.next + L, t1);
-        b.next += cfg.mode === 'poisson' ? b.rng.exponential(cfg.rate_hz) : 1 / cfg.rate_hz;
+        this.deliver(FIRST_BACKGROUND_INPUT + b.index, nextBackgroundEvent(b), b.next + L, t1);
+        advanceBackground(b);
       }
     }
     while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= t1) {
       const e = this.external[this.extPtr++];
-      this.deliver(NEURON_EVENT_OUTPUTS + e.input, e.label & 0x3fff, e.time + L, t1);
+      this.deliver(FIRST_EXTERNAL_INPUT + e.input, e.label & 0x3fff, e.time + L, t1);
     }
     if (this.pendT.length > 0) {
       let keep = 0;
@@ -615,22 +694,27 @@ export class SteppedEngine {
   /** One event at crossbar input `input` arriving at the synapses at ta ∈ (t0, t1]. */
   private deliver(input: number, label: number, ta: number, t1: number): void {
     const R = this.m.routing;
+    const { rowPtr, target, amplitude, nodes, nodePtr } = R;
+    const { accA, accB, touched, marked } = this;
+    const bypass = this.m.bypass;
     this.crossbarEvents++;
     const h = t1 - ta;
-    for (let k = R.nodePtr[input]; k < R.nodePtr[input + 1]; k += 3) {
-      const out = R.nodes[k];
-      if (out >= BUSES || (label & R.nodes[k + 1]) !== R.nodes[k + 2]) continue;
+    for (let k = nodePtr[input]; k < nodePtr[input + 1]; k += 3) {
+      const out = nodes[k];
+      if (out >= N_BUSES || (label & nodes[k + 1]) !== nodes[k + 2]) continue;
       const key = out * LABELS_PER_BUS + (label & 0x7ff);
-      const end = R.rowPtr[key + 1];
-      for (let s = R.rowPtr[key]; s < end; s++) {
-        const tgt = R.target[s];
-        const amp = R.amplitude[s];
-        if (this.accA[tgt] === 0 && this.accB[tgt] === 0) this.touched[this.nTouched++] = tgt;
-        this.accA[tgt] += amp;
-        this.accB[tgt] += amp * h;
-        if (this.m.bypass[tgt]) this.recordSpike(tgt >> 1, ta);
+      const end = rowPtr[key + 1];
+      let nt = this.nTouched;
+      for (let s = rowPtr[key]; s < end; s++) {
+        const tgt = target[s];
+        const amp = amplitude[s];
+        if (marked[tgt] === 0) { marked[tgt] = 1; touched[nt++] = tgt; }
+        accA[tgt] += amp;
+        accB[tgt] += amp * h;
+        if (bypass[tgt] === 1) this.recordSpike(tgt >> 1, ta);
       }
-      this.synapticEvents += end - R.rowPtr[key];
+      this.nTouched = nt;
+      this.synapticEvents += end - rowPtr[key];
     }
   }
 
@@ -648,6 +732,7 @@ export class SteppedEngine {
       const b = this.accB[t];
       this.accA[t] = 0;
       this.accB[t] = 0;
+      this.marked[t] = 0;
       this.I[t] += a - b / this.tauS[t];
       if (this.m.pause[i] && this.inReset[i]) continue;
       const kf = this.cobaOn[t] ? (this.eRev[t] - this.V[c]) / this.cobaDen[t] : 1;
@@ -661,22 +746,25 @@ export class SteppedEngine {
 
   private detect(t0: number, t1: number): void {
     const m = this.m;
-    const n = m.nCircuits;
+    const { spikers, threshold, V, Vprev, pendingReg, refrUntil, resetOff } = this;
+    const { compOf, clockPeriod } = m;
     const eps = this.dt * 1e-9;
-    for (let i = 0; i < n; i++) {
-      const th = this.threshold[i];
-      const c = m.compOf[i];
-      const v1 = this.V[c];
-      if (v1 >= th && this.pendingReg[i] === Infinity && this.refrUntil[i] <= t1 + eps) {
-        const P = m.clockPeriod[i];
-        if (P === Infinity) continue;
-        const v0 = this.Vprev[c];
+    const tEnd = t1 + eps;
+    for (let k = 0; k < spikers.length; k++) {
+      const i = spikers[k];
+      const th = threshold[i];
+      const c = compOf[i];
+      const v1 = V[c];
+      if (v1 >= th && pendingReg[i] === Infinity && refrUntil[i] <= tEnd) {
+        const P = clockPeriod[i];
+        const v0 = Vprev[c];
         let tc = v0 < th ? t0 + ((t1 - t0) * (th - v0)) / (v1 - v0) : t0;
-        if (this.refrUntil[i] > tc) tc = this.refrUntil[i];
-        this.pendingReg[i] = Math.ceil(tc / P - 1e-9) * P;
+        if (refrUntil[i] > tc) tc = refrUntil[i];
+        pendingReg[i] = Math.ceil(tc / P - 1e-9) * P;
+        this.refreshSwitch(i);
       }
-      if (this.pendingReg[i] <= t1 + eps) this.register(i, this.pendingReg[i], t1);
-      if (this.resetOff[i] <= t1 + eps) this.applySwitches(i, t1, eps);
+      if (pendingReg[i] <= tEnd) this.register(i, pendingReg[i], t1);
+      if (resetOff[i] <= tEnd) this.applySwitches(i, t1, eps);
     }
   }
 }

@@ -219,6 +219,6 @@ export function buildModel(chip: ChipConfig, params: CircuitParameters[], forceG
     capacitance, gLeakSum, leakDrive,
     scalarCompartments: Int32Array.from(scalar), groups, edges,
     clockPeriod, pause, outLabel, eventOutput, digitalOut, bypass,
-    routing: buildRoutingTable(chip, params), params,
+    routing: buildRoutingTable(chip, params, bypass), params,
   };
 }

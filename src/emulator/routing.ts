@@ -23,6 +23,15 @@ import { inputError } from '../util/errors.ts';
 
 export const LABELS_PER_BUS = 2048; // 5-bit row select × 6-bit synapse label
 
+// Module-local copies: imported bindings are live (getter) accesses under the TS loader, which
+// costs a call per access in the hot loops below.
+const N_BUSES = BUSES;
+const N_DRIVERS_PER_BUS = DRIVERS_PER_BUS;
+const N_COLUMNS = NEURON_COLUMNS;
+const N_SYN_COLUMNS = SYNAPSE_COLUMNS;
+const N_SYN_ROWS = SYNAPSE_ROWS;
+const N_DRIVERS_PER_BLOCK = SYNAPSE_DRIVERS_PER_BLOCK;
+
 export interface RoutingTable {
   /** CSR row pointers, length BUSES·2048 + 1. */
   rowPtr: Int32Array;
@@ -58,7 +67,11 @@ export function pulseAmplitudePerWeight(p: CircuitParameters, receptor: number):
   return receptor === 0 ? a : -a;
 }
 
-export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[]): RoutingTable {
+/**
+ * `bypass` (optional, per input circuit·2 + receptor) keeps pulses into inputs that are disabled
+ * but have bypass on; other pulses into a disabled input have no effect and are left out.
+ */
+export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[], bypass?: Uint8Array): RoutingTable {
   // Crossbar nodes grouped by input.
   const byInput: number[][] = Array.from({ length: CROSSBAR_INPUTS }, () => []);
   chip.crossbar.forEach((node, k) => {
@@ -81,53 +94,69 @@ export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[])
     ampPerWeight[2 * c + 1] = pulseAmplitudePerWeight(params[c], 1);
   }
 
-  // Two passes (count, fill) over every synapse reachable from each (bus, label).
-  const nKeys = BUSES * LABELS_PER_BUS;
-  const counts = new Int32Array(nKeys + 1);
+  // Flat list of (key, target input, amplitude) for every synapse reachable from each
+  // (bus, label), then a counting sort into CSR by key.
+  const nKeys = N_BUSES * LABELS_PER_BUS;
+  let keys = new Int32Array(1 << 16);
+  let tgts = new Int32Array(1 << 16);
+  let amps = new Float64Array(1 << 16);
+  let nEntries = 0;
+  const push = (key: number, tgt: number, amp: number): void => {
+    if (nEntries === keys.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(a.length * 2); b.set(a); return b; };
+      keys = grow(keys, (n) => new Int32Array(n));
+      tgts = grow(tgts, (n) => new Int32Array(n));
+      amps = grow(amps, (n) => new Float64Array(n));
+    }
+    keys[nEntries] = key;
+    tgts[nEntries] = tgt;
+    amps[nEntries] = amp;
+    nEntries++;
+  };
   let synapsesInUse = 0;
-  const visit = (fill: ((key: number, tgt: number, amp: number) => void) | null): void => {
-    for (let block = 0; block < 2; block++) {
-      for (let d = 0; d < SYNAPSE_DRIVERS_PER_BLOCK; d++) {
-        const drv = chip.drivers[block * SYNAPSE_DRIVERS_PER_BLOCK + d];
-        if (!drv.enable_receiver) continue;
-        const bus = block * 4 + (d % 4);
-        const pos = Math.floor(d / 4);
-        const mask = drv.row_address_compare_mask & 31;
-        for (let half = 0; half < 2; half++) {
-          const receptors = receptorsOf(half === 0 ? drv.row_mode_top : drv.row_mode_bottom);
-          if (receptors.length === 0) continue;
-          const row = 2 * d + half;
-          for (let col = 0; col < SYNAPSE_COLUMNS; col++) {
-            const idx = (block * SYNAPSE_ROWS + row) * SYNAPSE_COLUMNS + col;
-            const w = chip.weights[idx];
-            if (w === 0) continue;
-            const label = chip.labels[idx] & 63;
-            const circuit = block * NEURON_COLUMNS + col;
-            if (fill === null) synapsesInUse++;
-            for (let rs = 0; rs < DRIVERS_PER_BUS; rs++) {
-              if ((rs & mask) !== (pos & mask)) continue;
-              const key = bus * LABELS_PER_BUS + ((rs << 6) | label);
-              for (const r of receptors) {
-                const tgt = circuit * 2 + r;
-                if (fill === null) counts[key + 1]++;
-                else fill(key, tgt, w * ampPerWeight[tgt]);
-              }
-            }
+  const weights = chip.weights;
+  const labels = chip.labels;
+  for (let block = 0; block < 2; block++) {
+    for (let d = 0; d < N_DRIVERS_PER_BLOCK; d++) {
+      const drv = chip.drivers[block * N_DRIVERS_PER_BLOCK + d];
+      if (!drv.enable_receiver) continue;
+      const bus = block * 4 + (d % 4);
+      const pos = Math.floor(d / 4);
+      const mask = drv.row_address_compare_mask & 31;
+      // Row-select addresses this driver answers to.
+      const selects: number[] = [];
+      for (let rs = 0; rs < N_DRIVERS_PER_BUS; rs++) if ((rs & mask) === (pos & mask)) selects.push(rs);
+      for (let half = 0; half < 2; half++) {
+        const receptors = receptorsOf(half === 0 ? drv.row_mode_top : drv.row_mode_bottom);
+        if (receptors.length === 0) continue;
+        const row = 2 * d + half;
+        const rowBase = (block * N_SYN_ROWS + row) * N_SYN_COLUMNS;
+        for (let col = 0; col < N_SYN_COLUMNS; col++) {
+          const w = weights[rowBase + col];
+          if (w === 0) continue;
+          const label = labels[rowBase + col] & 63;
+          const circuit = block * N_COLUMNS + col;
+          synapsesInUse++;
+          for (const r of receptors) {
+            const tgt = circuit * 2 + r;
+            const amp = w * ampPerWeight[tgt];
+            if (amp === 0 && !(bypass && bypass[tgt])) continue;
+            for (const rs of selects) push(bus * LABELS_PER_BUS + ((rs << 6) | label), tgt, amp);
           }
         }
       }
     }
-  };
-  visit(null);
+  }
   const rowPtr = new Int32Array(nKeys + 1);
-  for (let k = 0; k < nKeys; k++) rowPtr[k + 1] = rowPtr[k] + counts[k + 1];
-  const target = new Int32Array(rowPtr[nKeys]);
-  const amplitude = new Float64Array(rowPtr[nKeys]);
+  for (let e = 0; e < nEntries; e++) rowPtr[keys[e] + 1]++;
+  for (let k = 0; k < nKeys; k++) rowPtr[k + 1] += rowPtr[k];
+  const target = new Int32Array(nEntries);
+  const amplitude = new Float64Array(nEntries);
   const cursor = rowPtr.slice(0, nKeys);
-  visit((key, tgt, amp) => {
-    const at = cursor[key]++;
-    target[at] = tgt;
-    amplitude[at] = amp;
-  });
+  for (let e = 0; e < nEntries; e++) {
+    const at = cursor[keys[e]]++;
+    target[at] = tgts[e];
+    amplitude[at] = amps[e];
+  }
   return { rowPtr, target, amplitude, nodePtr, nodes, synapsesInUse };
 }

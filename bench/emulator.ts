@@ -1,0 +1,265 @@
+/**
+ * Emulator benchmark: `npx tsx bench/emulator.ts [--quick]` → bench/results/emulator.json.
+ *
+ * (a) full die: 512 LIF circuits, all 131 072 synapses in use (random 6-bit weights and labels),
+ *     8 Poisson background sources at 10 % of their 125 MEvent/s bandwidth with labels spread
+ *     over all 2048 row-select/synapse labels, on-chip spikes routed back; 1 ms hardware time;
+ *     wall time relative to the 1 ms the chip needs.
+ * (b) the same network (same events, same synapses, same parameters) in Brian2 C++ standalone,
+ *     single thread (bench/brian2/fulldie.py), if /usr/bin/python3 has brian2.
+ * (c) scaling: cost vs active circuits, synapses in use, input rate.
+ * (d) worker threads: independent trials on 1 vs 2 threads.
+ * Medians of several repetitions; the machine is shared and noisy (see docs/emulator.md).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { defaultChipConfig, type ChipConfig } from '../src/chip/chip.ts';
+import { NEURON_CIRCUITS, SYNAPSES } from '../src/chip/constants.ts';
+import type { CircuitParameters } from '../src/circuits/params.ts';
+import { emulate, emulateMany, ROUTING_LATENCY_S, type EmulationResult } from '../src/emulator/index.ts';
+import { buildModel } from '../src/emulator/model.ts';
+import { advanceBackground, backgroundSources, nextBackgroundEvent } from '../src/emulator/engine.ts';
+import { LABELS_PER_BUS } from '../src/emulator/routing.ts';
+import { Rng } from '../src/util/random.ts';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 1 : 5;
+
+export interface DieSpec {
+  /** Circuits with threshold and inputs enabled (the others are off). */
+  activeCircuits: number;
+  /** Fraction of synapses with a non-zero weight. */
+  synapseFraction: number;
+  /** Background rate per source, Hz (8 sources). */
+  backgroundRate: number;
+  recurrent: boolean;
+}
+
+export const FULL: DieSpec = { activeCircuits: 512, synapseFraction: 1, backgroundRate: 12.5e6, recurrent: true };
+
+export function lifCircuit(active: boolean): CircuitParameters {
+  return {
+    capacitance: 2e-12, gLeak: 2e-7, eLeak: 0.45, vThreshold: active ? 0.6 : Infinity, vReset: 0.4,
+    gReset: 2e-5, refractoryTime: 31 * 64e-9, holdoffTime: 0,
+    synapticInput: [
+      { enabled: active, tau: 5e-6, gain: 1, coba: false, eRev: 1, eRef: 0.6 },
+      { enabled: active, tau: 5e-6, gain: 1, coba: false, eRev: 0.2, eRef: 0.5 },
+    ],
+    iOffset: 0,
+    adaptation: { enabled: false, a: 0, b: 0, tauW: 1e-4, vRef: 0.45 },
+    exponential: { enabled: false, deltaT: 0.002, vT: 0.6 },
+    gInterCompartment: 0,
+    synapseChargePerWeight: 2.5e-15,
+  };
+}
+
+export function buildDie(spec: DieSpec, seed = 1): { chip: ChipConfig; params: CircuitParameters[] } {
+  const rng = new Rng(seed);
+  const chip = defaultChipConfig();
+  for (const b of chip.backends) { b.clock_scale_fast = 3; b.clock_scale_slow = 3; }
+  for (let i = 0; i < NEURON_CIRCUITS; i++) {
+    const n = chip.neurons[i];
+    n.refractory_period.input_clock = 'fast';
+    n.event_routing.enable_digital = spec.recurrent;
+    n.event_routing.address = rng.int(256);
+  }
+  for (let d = 0; d < 256; d++) {
+    // Top rows excitatory, bottom rows inhibitory: a balanced, fluctuation-driven network.
+    chip.drivers[d] = { enable_receiver: true, row_mode_top: 'excitatory', row_mode_bottom: 'inhibitory', row_address_compare_mask: 31 };
+  }
+  for (let s = 0; s < SYNAPSES; s++) {
+    chip.weights[s] = rng.uniform() < spec.synapseFraction ? 1 + rng.int(63) : 0;
+    chip.labels[s] = rng.int(64);
+  }
+  for (let k = 0; k < 8; k++) {
+    chip.crossbar.push({ input: 12 + k, output: k, mask: 0, target: 0 });
+    if (spec.recurrent) chip.crossbar.push({ input: k, output: k, mask: 0, target: 0 });
+    chip.background[k] = { enable: spec.backgroundRate > 0, mode: 'poisson', rate_hz: spec.backgroundRate, label: 0, label_random_mask: 0x7ff, seed: 100 + k };
+  }
+  const params = Array.from({ length: NEURON_CIRCUITS }, (_, i) => lifCircuit(i < spec.activeCircuits));
+  return { chip, params };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; res: EmulationResult } {
+  emulate(chip, params, { duration: duration / 10, dt, seed: 1, noise: false }); // warm-up (JIT)
+  const walls: number[] = [];
+  let res: EmulationResult | null = null;
+  for (let r = 0; r < REPS; r++) {
+    res = emulate(chip, params, { duration, dt, seed: 1, noise: false });
+    walls.push(res.wallSeconds);
+  }
+  return { wall: median(walls), res: res! };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The network as plain lists for the Brian2 peer: background events at their arrival at the
+// drivers, the synapses reached by each (bus, label) "source", the recurrent routes.
+
+export function exportNetwork(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): Record<string, unknown> {
+  const model = buildModel(chip, params);
+  const R = model.routing;
+  const p = params[0];
+  const spkI: number[] = [];
+  const spkT: number[] = [];
+  const seen = new Set<string>();
+  let dropped = 0;
+  const keysOf = (input: number, label: number): number[] => {
+    const out: number[] = [];
+    for (let k = R.nodePtr[input]; k < R.nodePtr[input + 1]; k += 3) {
+      if (R.nodes[k] < 8 && (label & R.nodes[k + 1]) === R.nodes[k + 2]) out.push(R.nodes[k] * LABELS_PER_BUS + (label & 0x7ff));
+    }
+    return out;
+  };
+  for (const b of backgroundSources(chip)) {
+    while (b.next + ROUTING_LATENCY_S <= duration) {
+      const label = nextBackgroundEvent(b);
+      const t = b.next + ROUTING_LATENCY_S;
+      for (const key of keysOf(12 + b.index, label)) {
+        // Brian2 allows one spike per source and time step.
+        const bin = `${key}:${Math.floor(t / dt)}`;
+        if (seen.has(bin)) { dropped++; continue; }
+        seen.add(bin);
+        spkI.push(key);
+        spkT.push(Math.floor(t / dt) * dt);
+      }
+      advanceBackground(b);
+    }
+  }
+  const synI: number[] = [];
+  const synJ: number[] = [];
+  const synW: number[] = [];
+  for (let key = 0; key < R.rowPtr.length - 1; key++) {
+    for (let s = R.rowPtr[key]; s < R.rowPtr[key + 1]; s++) {
+      synI.push(key);
+      synJ.push(R.target[s] >> 1);
+      synW.push(R.amplitude[s]);
+    }
+  }
+  const recI: number[] = [];
+  const recJ: number[] = [];
+  const recW: number[] = [];
+  for (let i = 0; i < NEURON_CIRCUITS; i++) {
+    if (!model.digitalOut[i]) continue;
+    for (const key of keysOf(model.eventOutput[i], model.outLabel[i])) {
+      for (let s = R.rowPtr[key]; s < R.rowPtr[key + 1]; s++) {
+        recI.push(i);
+        recJ.push(R.target[s] >> 1);
+        recW.push(R.amplitude[s]);
+      }
+    }
+  }
+  return {
+    n: NEURON_CIRCUITS, dt, duration, C: p.capacitance, gL: p.gLeak, EL: p.eLeak, theta: p.vThreshold, Vr: p.vReset,
+    tref: p.refractoryTime, taus: p.synapticInput[0].tau, nSources: 8 * LABELS_PER_BUS, delay: ROUTING_LATENCY_S,
+    spk_i: spkI, spk_t: spkT, droppedSameStepEvents: dropped, syn_i: synI, syn_j: synJ, syn_w: synW, rec_i: recI, rec_j: recJ, rec_w: recW,
+  };
+}
+
+function runBrian(net: Record<string, unknown>, reps: number): Record<string, unknown> {
+  const python = '/usr/bin/python3';
+  try {
+    execFileSync(python, ['-c', 'import brian2'], { stdio: 'ignore' });
+  } catch {
+    return { skipped: 'Brian2 not available under /usr/bin/python3 (apt-get install -y python3-brian)' };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'plateau-bench-'));
+  const file = join(dir, 'network.json');
+  writeFileSync(file, JSON.stringify(net));
+  const stdout = execFileSync(python, ['bench/brian2/fulldie.py', file, String(reps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!;
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+function main(): void {
+  const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() }, date: new Date().toISOString(), reps: REPS };
+  const duration = 1e-3;
+  const dts = quick ? [100e-9] : [100e-9, 32e-9, 10e-9];
+  const { chip, params } = buildDie(FULL);
+
+  // (a) + (b): full die, plateau and Brian2 side by side at the same dt.
+  const full: Record<string, unknown>[] = [];
+  for (const dt of dts) {
+    const { wall, res } = timeRun(chip, params, duration, dt);
+    const row: Record<string, unknown> = {
+      dt, plateauWallSeconds: wall, slowdownVsChip: wall / duration, plateauSpikes: res.spikes.length,
+      meanRateHwHz: res.spikes.length / NEURON_CIRCUITS / duration, crossbarEvents: res.crossbarEvents, synapticEvents: res.synapticEvents,
+    };
+    if (dt >= 32e-9 || !quick) {
+      const brian = runBrian(exportNetwork(chip, params, duration, dt), quick ? 1 : REPS);
+      row.brian2 = brian;
+      const runs = brian.runSeconds as number[] | undefined;
+      if (runs) {
+        row.brian2RunSeconds = median(runs);
+        row.plateauOverBrian2 = wall / median(runs);
+      }
+    }
+    console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' ? undefined : v)));
+    full.push(row);
+  }
+  out.fullDie = {
+    description: '512 LIF circuits (tau_m 10 us, tau_s 5 us), 131072 synapses in use (random 6-bit weights and labels, top rows excitatory, bottom rows inhibitory), 8 Poisson background sources at 12.5 MEvent/s (10 % of their bandwidth) over all 2048 row-select/synapse labels, on-chip spikes routed back; 1 ms hardware time. Wall time is the median of the emulate() call including model compilation.',
+    runs: full,
+  };
+
+  // (c) scaling at dt = 100 ns.
+  const scaling: Record<string, unknown>[] = [];
+  const dtS = 100e-9;
+  const cases: [string, DieSpec][] = [
+    ['circuits 128', { ...FULL, activeCircuits: 128 }],
+    ['circuits 256', { ...FULL, activeCircuits: 256 }],
+    ['circuits 512', FULL],
+    ['synapses 0 %', { ...FULL, synapseFraction: 0 }],
+    ['synapses 25 %', { ...FULL, synapseFraction: 0.25 }],
+    ['synapses 100 %', FULL],
+    ['input rate 0', { ...FULL, backgroundRate: 0 }],
+    ['input rate 1.25 MHz/source', { ...FULL, backgroundRate: 1.25e6 }],
+    ['input rate 12.5 MHz/source', FULL],
+    ['input rate 50 MHz/source', { ...FULL, backgroundRate: 50e6 }],
+  ];
+  for (const [name, spec] of quick ? cases.slice(0, 3) : cases) {
+    const die = buildDie(spec);
+    const { wall, res } = timeRun(die.chip, die.params, duration, dtS);
+    const row = { case: name, dt: dtS, wallSeconds: wall, slowdownVsChip: wall / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
+    console.log('scaling', JSON.stringify(row));
+    scaling.push(row);
+  }
+  out.scaling = scaling;
+  writeResults(out);
+}
+
+async function workers(out: Record<string, unknown>): Promise<void> {
+  // (d) independent trials (seeds) on 1 and 2 worker threads, and in this thread.
+  const { chip, params } = buildDie(FULL);
+  const jobs = Array.from({ length: quick ? 2 : 8 }, (_, k) => ({ chip, params, opts: { duration: 1e-3, dt: 100e-9, seed: k } }));
+  const timeIt = async (threads: number): Promise<number> => {
+    const t = performance.now();
+    await emulateMany(jobs, { threads });
+    return (performance.now() - t) / 1e3;
+  };
+  const serial = await timeIt(0);
+  const one = await timeIt(1);
+  const two = await timeIt(2);
+  out.workers = { jobs: jobs.length, jobDescription: 'full die, 1 ms, dt 100 ns, different seeds', inThreadSeconds: serial, oneWorkerSeconds: one, twoWorkersSeconds: two, speedupTwoOverOne: one / two, speedupTwoOverInThread: serial / two, note: 'workers are started through src/emulator/worker-bootstrap.mjs (tsx ESM hooks registered in the worker)' };
+  console.log('workers', JSON.stringify(out.workers));
+}
+
+if (process.argv[1] && process.argv[1].endsWith('emulator.ts')) {
+  main();
+  const path = 'bench/results/emulator.json';
+  const out = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  void workers(out).then(() => writeResults(out));
+}
+
+export function writeResults(out: Record<string, unknown>): void {
+  mkdirSync('bench/results', { recursive: true });
+  const path = 'bench/results/emulator.json';
+  writeFileSync(path + '.tmp', JSON.stringify(out, null, 2) + '\n');
+  renameSync(path + '.tmp', path);
+}
