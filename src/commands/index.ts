@@ -3,6 +3,7 @@
  * `chip:info` is invoked as `plateau chip info`.
  */
 import ChipInfo from './chip/info.ts';
+import Demo from './demo.ts';
 import DatasetYinYang from './dataset/yinyang.ts';
 import TrainYinYang from './train/yinyang.ts';
 import Eval from './eval.ts';
@@ -13,6 +14,7 @@ import Validate from './validate.ts';
 
 export const COMMANDS = {
   'chip:info': ChipInfo,
+  demo: Demo,
   'dataset:yinyang': DatasetYinYang,
   'train:yinyang': TrainYinYang,
   eval: Eval,
