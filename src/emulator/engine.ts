@@ -24,6 +24,7 @@ import { inputError } from '../util/errors.ts';
 import { kappaDecay, phiDecay, propagator, type Propagator } from './linalg.ts';
 import { LABELS_PER_BUS } from './routing.ts';
 import type { EmulatorModel, GroupUnit } from './model.ts';
+import type { CircuitParameters } from '../circuits/params.ts';
 import type { ExternalSpike } from './types.ts';
 
 /**
@@ -61,6 +62,17 @@ interface GroupState {
   u: Float64Array;
   /** Diagonal scaling of the states for the exponential: 1 for V, C of the compartment for I, w. */
   scale: Float64Array;
+}
+
+/**
+ * Current of the exponential term, A: g_L Δ_T exp((V − V_T)/Δ_T), or, when the circuit library
+ * gives its saturation (optional iMax, vExp), the differential pair's logistic
+ * iMax / (1 + exp(−(V − vExp)/Δ_T)), which equals the former well below vExp.
+ */
+export function exponentialCurrent(p: CircuitParameters, v: number): number {
+  const e = p.exponential as CircuitParameters['exponential'] & { iMax?: number; vExp?: number };
+  if (e.iMax !== undefined && e.vExp !== undefined) return e.iMax / (1 + Math.exp(-(v - e.vExp) / e.deltaT));
+  return p.gLeak * e.deltaT * Math.exp(Math.min((v - e.vT) / e.deltaT, EXP_ARG_MAX));
 }
 
 export interface BackgroundState {
@@ -464,10 +476,7 @@ export class SteppedEngine {
       const i = m.compCircuits[k];
       const gated = this.m.pause[i] === 1 && this.inReset[i] === 1;
       const p = P[i];
-      if (p.exponential.enabled && !gated) {
-        const x = Math.min((V0 - p.exponential.vT) / p.exponential.deltaT, EXP_ARG_MAX);
-        drive += p.gLeak * p.exponential.deltaT * Math.exp(x);
-      }
+      if (p.exponential.enabled && !gated) drive += exponentialCurrent(p, V0);
       for (let r = 0; r < 2; r++) {
         const t = 2 * i + r;
         const cur = this.I[t];
@@ -598,8 +607,7 @@ export class SteppedEngine {
       if (!p.exponential.enabled || (this.m.pause[i] && this.inReset[i])) return;
       const c = m.compOf[i];
       const lc = g.compLocal.get(c)!;
-      const x = Math.min((this.V[c] - p.exponential.vT) / p.exponential.deltaT, EXP_ARG_MAX);
-      nExp[lc] += (p.gLeak * p.exponential.deltaT * Math.exp(x)) / m.capacitance[c];
+      nExp[lc] += exponentialCurrent(p, this.V[c]) / m.capacitance[c];
       anyExp = true;
     });
     const { E, Phi } = prop;

@@ -51,13 +51,14 @@ export class LayerScratch {
   tmpOrder: Int32Array;
   base: Float64Array;
   baseOrder: Int32Array;
-  decM: Float64Array;
-  decS: Float64Array;
   counts: Int32Array;
-  constructor(nIn: number) {
+  /** Lock-step membrane and current of up to `maxOut` neurons. */
+  vState: Float64Array;
+  iState: Float64Array;
+  constructor(nIn: number, maxOut = 256) {
+    this.vState = new Float64Array(maxOut);
+    this.iState = new Float64Array(maxOut);
     this.counts = new Int32Array(nIn + 2);
-    this.decM = new Float64Array(nIn);
-    this.decS = new Float64Array(nIn);
     this.order = new Int32Array(nIn);
     this.arrival = new Float64Array(nIn);
     this.tmpOrder = new Int32Array(nIn);
@@ -192,6 +193,70 @@ export function neuronFirstSpike(
 }
 
 /**
+ * All neurons of a layer that share τ_m, τ_s and C, advanced in lock step over the common input
+ * intervals: the same arithmetic as `neuronFirstSpike` per neuron (identical results), but one
+ * decay factor per interval and tight loops over typed arrays instead of a call per neuron.
+ */
+function sharedLayerFirstSpikes(
+  arrival: Float64Array, order: Int32Array, nIn: number, w: Float64Array, threshold: Float64Array,
+  tauMem: number, tauSyn: number, capacitance: number, nOut: number, out: Float64Array, scratch: LayerScratch,
+): void {
+  const kind = kernelKind(tauMem, tauSyn);
+  const gain = kernelGain(tauMem, tauSyn, capacitance, kind);
+  const equal = kind === KIND_EQUAL;
+  if (scratch.vState.length < nOut) {
+    scratch.vState = new Float64Array(nOut);
+    scratch.iState = new Float64Array(nOut);
+  }
+  const v = scratch.vState;
+  const cur = scratch.iState;
+  v.fill(0, 0, nOut);
+  cur.fill(0, 0, nOut);
+  out.fill(Infinity, 0, nOut);
+  let open = nOut; // neurons that have not fired yet
+  for (let k = 0; k < nIn && open > 0; k++) {
+    const i = order[k];
+    const t = arrival[i];
+    if (t === Infinity) break;
+    const tNext = k + 1 < nIn ? arrival[order[k + 1]] : Infinity;
+    const h = tNext - t;
+    if (h === Infinity) {
+      for (let j = 0; j < nOut; j++) {
+        if (out[j] !== Infinity) continue;
+        const sx = firstCrossing(v[j], cur[j] + w[j * nIn + i], Infinity, threshold[j], tauMem, tauSyn, capacitance, gain, kind);
+        if (sx !== Infinity) out[j] = t + sx;
+      }
+      return;
+    }
+    if (h === 0) {
+      // Simultaneous inputs: add them all before looking for a crossing.
+      for (let j = 0; j < nOut; j++) if (out[j] === Infinity) cur[j] += w[j * nIn + i];
+      continue;
+    }
+    const em = Math.exp(-h / tauMem);
+    const es = equal ? em : Math.exp(-h / tauSyn);
+    for (let j = 0; j < nOut; j++) {
+      if (out[j] !== Infinity) continue;
+      const v0 = v[j];
+      const c0 = cur[j] + w[j * nIn + i];
+      const vN = equal ? em * (v0 + c0 * gain * h) : v0 * em + c0 * gain * (em - es);
+      const cN = c0 * es;
+      const th = threshold[j];
+      if (c0 * tauMem - capacitance * v0 > 0 && (vN >= th || cN * tauMem - capacitance * vN <= 0)) {
+        const sx = firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, vN >= th);
+        if (sx !== Infinity) {
+          out[j] = t + sx;
+          open--;
+          continue;
+        }
+      }
+      v[j] = vN;
+      cur[j] = cN;
+    }
+  }
+}
+
+/**
  * First-spike times of a layer: `out[j]` for j < nOut (Infinity = no spike).
  * `weights` row-major nOut × nIn.
  */
@@ -210,18 +275,16 @@ export function layerForward(
     // A layer whose neurons share τ_m and τ_s shares the decay factors of every interval.
     const tm = neurons.tauMem[0];
     const ts = neurons.tauSyn[0];
+    const cm = neurons.capacitance[0];
     let shared = nOut > 1;
-    for (let j = 1; j < nOut && shared; j++) shared = neurons.tauMem[j] === tm && neurons.tauSyn[j] === ts;
-    const { decM, decS } = scratch;
+    for (let j = 1; j < nOut && shared; j++) shared = neurons.tauMem[j] === tm && neurons.tauSyn[j] === ts && neurons.capacitance[j] === cm;
     if (shared) {
-      for (let k = 0; k + 1 < nIn; k++) {
-        const h = arrival[order[k + 1]] - arrival[order[k]];
-        decM[k] = Math.exp(-h / tm);
-        decS[k] = ts === tm ? decM[k] : Math.exp(-h / ts);
-      }
+      sharedLayerFirstSpikes(arrival, order, nIn, weights, neurons.threshold, tm, ts, cm, nOut, out, scratch);
+      if (den) for (let j = 0; j < nOut; j++) out[j] += den[j];
+      return;
     }
     for (let j = 0; j < nOut; j++) {
-      const t = neuronFirstSpike(arrival, order, nIn, weights, j * nIn, neurons.threshold[j], neurons.tauMem[j], neurons.tauSyn[j], neurons.capacitance[j], shared ? decM : null, shared ? decS : null);
+      const t = neuronFirstSpike(arrival, order, nIn, weights, j * nIn, neurons.threshold[j], neurons.tauMem[j], neurons.tauSyn[j], neurons.capacitance[j], null, null);
       out[j] = den ? t + den[j] : t;
     }
     return;
