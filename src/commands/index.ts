@@ -11,8 +11,10 @@ import NetlistCmd from './netlist.ts';
 import SpiceCmd from './spice.ts';
 import Schema from './schema.ts';
 import Validate from './validate.ts';
+import Emulate from './emulate.ts';
 
 export const COMMANDS = {
+  emulate: Emulate,
   'chip:info': ChipInfo,
   demo: Demo,
   'dataset:yinyang': DatasetYinYang,
