@@ -1,7 +1,8 @@
 /**
  * Principal branch W₀ of the Lambert W function on [−1/e, ∞) (W·e^W = x), by Halley iteration
- * (Corless et al. 1996, eq. 5.9) from a series start near the branch point and a log start for
- * large x. Accurate to a few ulp; W₀(−1/e) = −1. Returns NaN below −1/e.
+ * (Corless et al. 1996, eq. 5.9): on [−1/e, 0) (where first-spike times need it) from a cubic
+ * Hermite table in p = √(2(e·x + 1)), so that one step reaches round-off; elsewhere from log
+ * starts. Accurate to a few ulp; W₀(−1/e) = −1. Returns NaN below −1/e.
  */
 const INV_E = 0.36787944117144233;
 
@@ -73,8 +74,8 @@ export function lambertW0(x: number): number {
     // Halley: w ← w − f / (e^w (w+1) − (w+2) f / (2(w+1))).
     const dw = f / (ew * wp1 - ((w + 2) * f) / (2 * wp1));
     w -= dw;
-    // Cubic convergence: once a step is below 1e-6, the remaining error is below ~1e-17.
-    if (Math.abs(dw) <= 1e-6 * (1 + Math.abs(w))) break;
+    // Cubic convergence: once a step is below 1e-6 relative, the remaining error is ~1e-17.
+    if (Math.abs(dw) <= 1e-6 * Math.abs(w)) break;
   }
   return w;
 }

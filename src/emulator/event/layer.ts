@@ -9,6 +9,7 @@
  * (a dendritic delay shifts neuron j's output by d_j: the dynamics are time invariant).
  */
 import * as lif from './lif.ts';
+import * as lw from './lambertw.ts';
 
 // Local bindings: imported bindings can compile to property getters under the tsx/esbuild
 // loader, which costs a call per use in the hot loops below.
@@ -16,6 +17,7 @@ const firstCrossing = lif.firstCrossing;
 const kernelGain = lif.kernelGain;
 const kernelKind = lif.kernelKind;
 const KIND_EQUAL = lif.KIND_EQUAL;
+const lambertW0 = lw.lambertW0;
 
 /** Per-neuron physical parameters of one layer (relative to rest: threshold θ = ϑ − E_l). */
 export interface LayerNeurons {
@@ -192,6 +194,13 @@ export function neuronFirstSpike(
   return Infinity;
 }
 
+/** s* = −τ W₀(−(θ/(aτ)) e^{−v₀/(aτ)}) − v₀/a, a = I₀/C > 0 (see `firstCrossing`). */
+function equalBracketedCrossing(v0: number, a: number, theta: number, tau: number): number {
+  const at = a * tau;
+  const s = -tau * lambertW0(-(theta / at) * Math.exp(-v0 / at)) - v0 / a;
+  return s >= 0 ? s : 0;
+}
+
 /**
  * All neurons of a layer that share τ_m, τ_s and C, advanced in lock step over the common input
  * intervals: the same arithmetic as `neuronFirstSpike` per neuron (identical results), but one
@@ -243,7 +252,8 @@ function sharedLayerFirstSpikes(
       const cN = c0 * es;
       const th = threshold[j];
       if (c0 * tauMem - capacitance * v0 > 0 && (vN >= th || cN * tauMem - capacitance * vN <= 0)) {
-        const sx = firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, vN >= th);
+        // τ_m = τ_s with the crossing bracketed: the Lambert W closed form of ./lif.ts inline.
+        const sx = equal && vN >= th ? equalBracketedCrossing(v0, c0 * gain, th, tauMem) : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, vN >= th);
         if (sx !== Infinity) {
           out[j] = t + sx;
           open--;
