@@ -54,7 +54,7 @@ interface GroupState {
   nc: number;
   /** Local index of each compartment / circuit. */
   compLocal: Map<number, number>;
-  cache: Map<string, Propagator>;
+  cache: Map<string, Propagator & { u: Float64Array }>;
   x0: Float64Array;
   x1: Float64Array;
   f: Float64Array;
@@ -288,7 +288,7 @@ export class SteppedEngine {
         for (let r = 0; r < 3; r++) scale[ncomp + 3 * li + r] = C;
       });
       return {
-        unit, n: size, nc: ncomp, compLocal, cache: new Map<string, Propagator>(),
+        unit, n: size, nc: ncomp, compLocal, cache: new Map<string, Propagator & { u: Float64Array }>(),
         x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
       };
     });
@@ -339,6 +339,8 @@ export class SteppedEngine {
     const { V, I, simple, nextSwitch, resetCount, eFree, phiFree, eReset, phiReset, kapFree, kapReset, decayFull, resetDriveAll } = this;
     const { compPtr, compCircuits, leakDrive, pause } = this.m;
     const tLate = t1 - this.dt * 1e-9;
+    const hi = V_RAIL_HIGH;
+    const lo = V_RAIL_LOW;
     for (let k = 0; k < sc.length; k++) {
       const c = sc[k];
       if (simple[c] === 0 || nextSwitch[c] < tLate) {
@@ -356,7 +358,7 @@ export class SteppedEngine {
         v = V[c] * eReset[c] + (leakDrive[c] + resetDriveAll[c]) * phiReset[c];
         if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
       }
-      V[c] = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
+      V[c] = v > hi ? hi : v < lo ? lo : v;
       I[te] = ie * decayFull[te];
       I[te + 1] = ii * decayFull[te + 1];
     }
@@ -511,7 +513,7 @@ export class SteppedEngine {
         for (const i of g.unit.circuits) this.applySwitches(i, t, eps);
         continue;
       }
-      this.propagateGroup(g, t1 - t);
+      this.propagateGroup(g, t === t0 ? this.dt : t1 - t);
       return;
     }
   }
@@ -580,12 +582,14 @@ export class SteppedEngine {
   private propagateGroup(g: GroupState, h: number): void {
     const m = this.m;
     const P = m.params;
-    const key = this.maskKey(g) + ':' + h.toPrecision(12);
+    // Full steps (the common case) are cached per reset mask; sub-steps per (mask, h).
+    const mask = this.maskKey(g);
+    const key = h === this.dt ? mask : mask + ':' + h.toPrecision(12);
     let prop = g.cache.get(key);
-    const A = this.buildLinear(g); // also sets g.u for the current mask
     if (!prop) {
       if (g.cache.size > 512) g.cache.clear();
-      prop = propagator(A, g.n, h, g.scale);
+      const A = this.buildLinear(g); // also sets g.u for the current mask
+      prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
       g.cache.set(key, prop);
     }
     const n = g.n;
@@ -611,7 +615,7 @@ export class SteppedEngine {
       anyExp = true;
     });
     const { E, Phi } = prop;
-    const u = g.u;
+    const u = prop.u;
     for (let r = 0; r < n; r++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * u[j];
