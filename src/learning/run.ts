@@ -25,7 +25,7 @@ export interface TrainRunOptions {
   output?: string;
   /** Checkpoint file, written atomically after every epoch. */
   checkpoint?: string;
-  /** Continue from `checkpoint` if it exists. */
+  /** Continue from `checkpoint` if it exists (otherwise start fresh). */
   resume?: boolean;
   onEpoch?: (rec: EpochRecord, state: TrainState) => void;
 }
@@ -41,9 +41,10 @@ export function trainYinYang(o: TrainRunOptions): TrainRunResult {
   if (o.hidden !== undefined) config = { ...config, sizes: [config.sizes[0], o.hidden, config.sizes[2]] };
   let state: TrainState;
   let resumedFromEpoch = 0;
-  if (o.resume) {
-    if (!o.checkpoint) throw inputError('--resume needs a checkpoint file', { path: '--checkpoint' });
-    if (!existsSync(o.checkpoint)) throw inputError('checkpoint file not found', { file: o.checkpoint, path: '--resume' }, { allowed: 'an existing checkpoint written by an earlier run' });
+  if (o.resume && !o.checkpoint) throw inputError('--resume needs a checkpoint file (--checkpoint, or -o to use <output>.ckpt.json)', { path: '--resume' });
+  // With --resume and no checkpoint yet, the run starts fresh: the same command line can be
+  // repeated after an interruption.
+  if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
     state = loadCheckpoint(o.checkpoint);
     const c = state.config;
     const mismatch = ['method', 'delays', 'dieSeed', 'seed', 'trainSize'].filter((k) => JSON.stringify(c[k as keyof typeof c]) !== JSON.stringify(config[k as keyof typeof config]));
