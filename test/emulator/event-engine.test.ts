@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lambertW0 } from '../../src/emulator/event/lambertw.ts';
 import { firstCrossing, kernelGain, kernelKind } from '../../src/emulator/event/lif.ts';
 import { LayerScratch, layerForward, uniformNeurons } from '../../src/emulator/event/layer.ts';
-import { simulateEventNetwork, synapsesFromList, type EventNetwork } from '../../src/emulator/event/network.ts';
+import { eventNeuronsFromCircuits, simulateEventNetwork, synapsesFromList, synapticJump, type EventNetwork } from '../../src/emulator/event/network.ts';
 import { Rng } from '../../src/util/random.ts';
 import { referenceNetwork, rk4FirstCrossing, type RefNeuron } from './event-reference.ts';
 
@@ -180,5 +180,24 @@ describe('general event-driven network', () => {
   it('rejects invalid networks with a typed input error', () => {
     expect(() => synapsesFromList(2, 1, [5], [0], [1], [0])).toThrow(/source out of range/);
     expect(() => synapsesFromList(2, 1, [0], [1], [1], [-1])).toThrow(/delay/);
+  });
+});
+
+describe('event engine in SI units from circuit parameters', () => {
+  it('fires where the closed-form PSP of one input reaches threshold', () => {
+    // C 2 pF, τ_m 12 µs, τ_s 6 µs (ratio 2), θ = 0.12 V, Q_w = 10 fC, gain 1, weight 63:
+    // jump I₀ = 63·10 fC / 6 µs = 105 nA; v(t) = I₀ c (e^{−t/τm} − e^{−t/τs}), c = τmτs/(C(τm−τs)).
+    const p = { capacitance: 2e-12, gLeak: 2e-12 / 12e-6, eLeak: 0.6, vThreshold: 0.72, vReset: 0.5, refractoryTime: 2e-6, synapseChargePerWeight: 10e-15, synapticInput: [{ tau: 6e-6, gain: 1 }, { tau: 6e-6, gain: 1 }] };
+    const neurons = eventNeuronsFromCircuits([p]);
+    const jump = synapticJump(p, 63);
+    expect(jump).toBeCloseTo(1.05e-7, 18);
+    const net: EventNetwork = { neurons, synapses: synapsesFromList(1, 1, [1], [0], [jump], [0]) };
+    const out = simulateEventNetwork(net, { source: Int32Array.from([0]), time: Float64Array.from([1e-6]) }, 1e-3);
+    const c = (12e-6 * 6e-6) / (2e-12 * 6e-6);
+    // c = 6e6 V/A, so I₀c = 0.63 V; the peak of I₀c(x − x²) (x = e^{−t/τm}) is 0.1575 V > θ: one spike; the crossing solves
+    // I₀c x² − I₀c x + θ = 0 → x = (1 + √(1 − 4θ/(I₀c)))/2.
+    const x = (1 + Math.sqrt(1 - (4 * 0.12) / (jump * c))) / 2;
+    expect(out.count).toBe(1);
+    expect(Math.abs(out.time[0] - (1e-6 - 12e-6 * Math.log(x)))).toBeLessThan(1e-18); // round-off in s
   });
 });

@@ -334,3 +334,51 @@ export function simulateEventNetwork(net: EventNetwork, input: ExternalSpikes, t
   }
   return { neuron: outN.slice(0, count), time: outT.slice(0, count), count, events };
 }
+
+/** The fields of `CircuitParameters` (src/circuits/params.ts) the event engine uses. */
+export interface EventCircuitParameters {
+  capacitance: number;
+  gLeak: number;
+  eLeak: number;
+  vThreshold: number;
+  vReset: number;
+  refractoryTime: number;
+  synapseChargePerWeight: number;
+  synapticInput: ReadonlyArray<{ tau: number; gain: number }>;
+}
+
+/**
+ * Event-engine neurons (SI, hardware time) from circuit parameters: τ_m = C/g_l, τ_s of the
+ * excitatory input, θ = ϑ − E_l, reset relative to E_l, refractory time. The engine has one
+ * synaptic time constant per neuron (closed forms and exact gradients need one); the inhibitory
+ * input's τ is not represented. Holdoff, adaptation, exponential term and conductance-based
+ * inputs are outside the event-driven model (use the time-stepped emulator for them).
+ */
+export function eventNeuronsFromCircuits(params: readonly EventCircuitParameters[]): EventNeurons {
+  const n = params.length;
+  const out: EventNeurons = {
+    size: n,
+    tauMem: new Float64Array(n), tauSyn: new Float64Array(n), capacitance: new Float64Array(n),
+    threshold: new Float64Array(n), reset: new Float64Array(n), refractory: new Float64Array(n),
+  };
+  for (let j = 0; j < n; j++) {
+    const p = params[j];
+    out.tauMem[j] = p.capacitance / p.gLeak;
+    out.tauSyn[j] = p.synapticInput[0].tau;
+    out.capacitance[j] = p.capacitance;
+    out.threshold[j] = p.vThreshold - p.eLeak;
+    out.reset[j] = p.vReset - p.eLeak;
+    out.refractory[j] = p.refractoryTime;
+  }
+  return out;
+}
+
+/**
+ * Jump of the synaptic current for a synapse of weight code `w` (signed: negative on an
+ * inhibitory row) onto a circuit: a pulse of charge Q = w·Q_w gives I = (Q/τ_s)·gain
+ * (CircuitParameters.synapticInput), in A.
+ */
+export function synapticJump(p: EventCircuitParameters, w: number, inhibitory = false): number {
+  const inp = p.synapticInput[inhibitory ? 1 : 0] ?? p.synapticInput[0];
+  return (w * p.synapseChargePerWeight * inp.gain) / inp.tau;
+}
