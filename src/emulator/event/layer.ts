@@ -197,9 +197,22 @@ export function neuronFirstSpike(
 /** s* = −τ W₀(−(θ/(aτ)) e^{−v₀/(aτ)}) − v₀/a, a = I₀/C > 0 (see `firstCrossing`). */
 function equalBracketedCrossing(v0: number, a: number, theta: number, tau: number): number {
   const at = a * tau;
-  const s = -tau * lambertW0(-(theta / at) * Math.exp(-v0 / at)) - v0 / a;
+  let x = -(theta / at) * Math.exp(-v0 / at);
+  if (x < -INV_E) x = -INV_E; // grazing crossing known to exist: round-off only
+  const s = -tau * lambertW0(x) - v0 / a;
   return s >= 0 ? s : 0;
 }
+
+/** As `equalBracketedCrossing` with an unbounded interval: Infinity when the peak stays below θ. */
+function equalCrossing(v0: number, a: number, theta: number, tau: number): number {
+  const at = a * tau;
+  const x = -(theta / at) * Math.exp(-v0 / at);
+  if (!(x >= -INV_E)) return Infinity;
+  const s = -tau * lambertW0(x) - v0 / a;
+  return s >= 0 ? s : 0;
+}
+
+const INV_E = 0.36787944117144233;
 
 /**
  * All neurons of a layer that share τ_m, τ_s and C, advanced in lock step over the common input
@@ -232,7 +245,13 @@ function sharedLayerFirstSpikes(
     if (h === Infinity) {
       for (let j = 0; j < nOut; j++) {
         if (out[j] !== Infinity) continue;
-        const sx = firstCrossing(v[j], cur[j] + w[j * nIn + i], Infinity, threshold[j], tauMem, tauSyn, capacitance, gain, kind);
+        const c0 = cur[j] + w[j * nIn + i];
+        const v0 = v[j];
+        // τ_m = τ_s after the last input: rising at the start and the Lambert argument ≥ −1/e
+        // (the peak reaches θ) is the whole existence test (see ./lif.ts).
+        const sx = equal
+          ? (c0 * tauMem - capacitance * v0 > 0 ? equalCrossing(v0, c0 * gain, threshold[j], tauMem) : Infinity)
+          : firstCrossing(v0, c0, Infinity, threshold[j], tauMem, tauSyn, capacitance, gain, kind);
         if (sx !== Infinity) out[j] = t + sx;
       }
       return;

@@ -21,6 +21,8 @@
  */
 import { lambertW0 } from './lambertw.ts';
 
+const INV_E = 0.36787944117144233;
+
 /** Which closed form applies. */
 export const KIND_GENERAL = 0;
 export const KIND_EQUAL = 1;
@@ -82,13 +84,13 @@ export function firstCrossing(
     const a = i0 * gain; // I₀/C
     if (a <= 0) return Infinity;
     const tau = tauMem;
-    if (!bracketed) {
-      const sPeak = tau - v0 / a; // v'(s) = 0
-      const sEnd = sPeak < horizon ? sPeak : horizon;
-      if (Math.exp(-sEnd / tau) * (v0 + a * sEnd) < theta) return Infinity;
-    }
+    // The membrane rises at 0, so its peak lies at s > 0, and the peak reaches θ exactly when
+    // the Lambert argument is −1/e: x < −1/e means no crossing at all (no separate peak test).
     const x = -(theta / (a * tau)) * Math.exp(-v0 / (a * tau));
-    let s = -tau * lambertW0(x) - v0 / a;
+    if (x < -INV_E) {
+      if (!bracketed) return Infinity;
+    }
+    let s = -tau * lambertW0(x < -INV_E ? -INV_E : x) - v0 / a;
     if (!(s >= 0)) s = 0;
     return s > horizon ? Infinity : s;
   }
