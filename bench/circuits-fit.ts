@@ -5,7 +5,7 @@
  *   npx tsx bench/circuits-fit.ts > bench/results/circuits-fit.json
  * The decks use the same subcircuits as the library (one definition).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +13,17 @@ import { writeNetlist } from '../src/netlist/writer.ts';
 import type { Netlist } from '../src/netlist/model.ts';
 import { otaSubcircuit, OTA_TRANSISTORS } from '../src/circuits/blocks/ota.ts';
 import { mos } from '../src/circuits/transistors.ts';
+import { exponentialSubcircuit, EXP_FIT } from '../src/circuits/blocks/exponential.ts';
 import { OTA_FIT, U_T } from '../src/circuits/technology.ts';
-import { SYNRES_FIT, SYN_LINE_REFERENCE_V, syninResistorSubcircuit, SYNIN_RES_SUBCKT } from '../src/circuits/blocks/synin.ts';
+import { SYNRES_FIT, SYNRES_RATIO, SYN_LINE_REFERENCE_V, syninResistorSubcircuit, SYNIN_RES_SUBCKT } from '../src/circuits/blocks/synin.ts';
 
 function runDeck(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'plateau-fit-'));
   try {
-    writeFileSync(join(dir, 'deck.cir'), text);
-    return execFileSync('ngspice', ['-b', '-n', 'deck.cir'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 });
+    writeFileSync(join(dir, "deck.cir"), text);
+    if (process.env.FIT_DUMP) writeFileSync(process.env.FIT_DUMP, text);
+    const r = spawnSync('ngspice', ['-b', '-n', 'deck.cir'], { cwd: dir, encoding: 'utf8', timeout: 600_000 });
+    return `${r.stdout}\n${r.stderr}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -63,33 +66,47 @@ function otaFit(): { gmPerAmp: number[][]; offsetCurrentA: number[][] } {
   return { gmPerAmp: gm, offsetCurrentA: off };
 }
 
-function resistorFit(high: boolean): number[] {
-  const out: number[] = [];
+/**
+ * The pseudo-resistor in situ: the line floats, loaded by the synaptic OTA's input (bias
+ * 100 nA, output held at 0.6 V) as in the circuit. Leakage into the line (mostly the resistor's
+ * own gate) lifts its rest by ΔV0 and lowers the conductance there. Measured: ΔV0 = v(line) −
+ * V_ref at the operating point, and g = dI/dV from a ±20 pA current sweep into the line.
+ * k_r = g · U_T / ((S_r/S_rep) · I_tau).
+ */
+function resistorFit(): { k: number[]; offsetV: number[] } {
+  const k: number[] = [];
+  const off: number[] = [];
   const vr = SYN_LINE_REFERENCE_V;
   for (const it of SYNRES_FIT.biasA) {
     const n: Netlist = {
       title: `resistor fit ${it}`,
-      includes: [], models: [], subcircuits: [syninResistorSubcircuit(high)],
+      includes: [], models: [], subcircuits: [syninResistorSubcircuit(), otaSubcircuit()],
       elements: [
         { kind: 'V', name: 'vdd', p: 'vdd', n: '0', value: 1.2 },
         { kind: 'V', name: 'vr', p: 'ref', n: '0', value: vr },
-        { kind: 'V', name: 'vl', p: 'line', n: '0', value: vr },
+        { kind: 'V', name: 'vo', p: 'o', n: '0', value: 0.6 },
+        { kind: 'I', name: 'il', p: '0', n: 'line', value: 0 },
         { kind: 'I', name: 'it', p: 'vdd', n: 'ntau', value: it },
-        { kind: 'X', name: 'r', nodes: ['line', 'ref', 'ntau', 'vdd', '0'], subckt: high ? `${SYNIN_RES_SUBCKT}_high` : SYNIN_RES_SUBCKT },
+        { kind: 'I', name: 'ib', p: 'vdd', n: 'nb', value: 100e-9 },
+        { kind: 'X', name: 'r', nodes: ['line', 'ref', 'ntau', 'vdd', '0'], subckt: SYNIN_RES_SUBCKT },
+        { kind: 'X', name: 'ota', nodes: ['line', 'ref', 'o', 'nb', 'vdd', '0'], subckt: 'plateau_ota' },
       ],
-      options: { reltol: 1e-6, abstol: 1e-16, gmin: 1e-15 },
-      analysis: { kind: 'dc', source: 'vl', start: vr - 0.002, stop: vr + 0.002, step: 0.0005 },
+      nodeset: { line: vr },
+      // Default gmin as in the library's decks (the high-resistance device is ≈ 0.5 GΩ).
+      options: { reltol: 1e-6, abstol: 1e-16 },
+      analysis: { kind: 'dc', source: 'il', start: -20e-12, stop: 20e-12, step: 10e-12 },
       save: [],
     };
     const text = writeNetlist(n, { control: false }).text.replace(/\.end\n$/, '')
-      + '.control\nset numdgt=10\nrun\nlet il = -i(v_vl)\nlet g = deriv(il)\nprint g[4]\nquit 0\n.endc\n.end\n';
+      + '.control\nset numdgt=10\nrun\nlet vl = v(line)\nlet r = deriv(vl)\nprint vl[2] r[2]\nquit 0\n.endc\n.end\n';
     const o = runDeck(text);
-    const g = /g\[4\]\s*=\s*(\S+)/.exec(o);
-    if (!g) throw new Error(`resistor fit failed at ${it}:\n${o}`);
-    const ratio = high ? 1 / 8 : 1;
-    out.push(Number((Number(g[1]) * U_T / (ratio * it)).toPrecision(4)));
+    const v0 = /vl\[2\]\s*=\s*(\S+)/.exec(o);
+    const r = /r\[2\]\s*=\s*(\S+)/.exec(o);
+    if (!v0 || !r) throw new Error(`resistor fit failed at ${it}:\n${o}`);
+    k.push(Number(((1 / Number(r[1])) * U_T / (SYNRES_RATIO * it)).toPrecision(4)));
+    off.push(Number((Number(v0[1]) - vr).toPrecision(4)));
   }
-  return out;
+  return { k, offsetV: off };
 }
 
 /**
@@ -174,5 +191,60 @@ function otaOutputConductance(): number[] {
   return out;
 }
 
-const result = { command: 'npx tsx bench/circuits-fit.ts', ota: { ...otaFit(), ...otaMismatchFit(), outputConductancePerAmp: otaOutputConductance() }, synres: { k: resistorFit(false), kHigh: resistorFit(true) } };
+/**
+ * Exponential block (blocks/exponential.ts) at v_exp = 0.8 V: DC sweep of the membrane, slope
+ * Δ = 0.9 / (d ln I / dV) where I = 0.1 I_max, floor = I(0.55 V) − I_max / (1 + e^(0.25/Δ)).
+ */
+function exponentialFit(): { delta: number[]; floorA: number[] } {
+  const delta: number[] = [];
+  const floor: number[] = [];
+  for (const ib of EXP_FIT.biasA) {
+    const n: Netlist = {
+      title: 'exp fit', includes: [], models: [], subcircuits: [exponentialSubcircuit()],
+      elements: [
+        { kind: 'V', name: 'vdd', p: 'vdd', n: '0', value: 1.2 },
+        { kind: 'V', name: 'vm', p: 'mem', n: '0', value: 0.6 },
+        { kind: 'V', name: 'vx', p: 'vexp', n: '0', value: 0.8 },
+        { kind: 'I', name: 'ib', p: 'vdd', n: 'nb', value: ib },
+        { kind: 'X', name: 'e', nodes: ['mem', 'vexp', 'nb', 'vdd', '0'], subckt: 'plateau_exp' },
+      ],
+      options: { reltol: 1e-6, abstol: 1e-18, gmin: 1e-15 },
+      analysis: { kind: 'dc', source: 'vm', start: 0.5, stop: 1.1, step: 0.001 },
+      save: [],
+    };
+    const o = runDeck(writeNetlist(n, { control: false }).text.replace(/\.end\n$/, '')
+      + '.control\nset numdgt=10\nset width=200\nrun\nlet iin = i(v_vm)\nprint iin\nquit 0\n.endc\n.end\n');
+    const vals: number[] = [];
+    for (const line of o.split('\n')) {
+      const m = /^\s*\d+\s+\S+\s+(\S+)\s*$/.exec(line);
+      if (m && Number.isFinite(Number(m[1]))) vals.push(Number(m[1]));
+    }
+    if (vals.length !== 601) throw new Error(`exp fit: expected 601 points, got ${vals.length}`);
+    const iMax = vals[600];
+    let k = 0;
+    while (k < 600 && vals[k] < 0.1 * iMax) k++;
+    // The logistic's log-slope at I = 0.1 I_max is (1 − 0.1)/Δ.
+    const slope = (Math.log(vals[k + 5]) - Math.log(vals[k - 5])) / 0.01;
+    const d = 0.9 / slope;
+    delta.push(Number(d.toPrecision(4)));
+    floor.push(Number((vals[50] - iMax / (1 + Math.exp(0.25 / d))).toPrecision(4)));
+  }
+  return { delta, floorA: floor };
+}
+
+// `--only=<part>` re-measures one part (ota | synres | exponential) for a quick look.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+if (only !== undefined) {
+  const parts: Record<string, () => unknown> = {
+    ota: () => ({ ...otaFit(), ...otaMismatchFit(), outputConductancePerAmp: otaOutputConductance() }),
+    synres: resistorFit,
+    exponential: exponentialFit,
+  };
+  const f = parts[only];
+  if (f === undefined) throw new Error(`unknown part ${only}`);
+  process.stdout.write(JSON.stringify({ [only]: f() }, null, 1) + '\n');
+  process.exit(0);
+}
+
+const result = { command: 'npx tsx bench/circuits-fit.ts', ota: { ...otaFit(), ...otaMismatchFit(), outputConductancePerAmp: otaOutputConductance() }, synres: resistorFit(), exponential: exponentialFit() };
 process.stdout.write(JSON.stringify(result, null, 1) + '\n');

@@ -20,6 +20,7 @@ import { comparatorOffset, refractoryTiming, spikeElements, MIN_PULSE } from './
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
 import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
 import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
+import { EXP_BLOCK, EXP_SUBCKT, EXP_TRANSISTORS, exponentialBehaviour } from './blocks/exponential.ts';
 import { delvtoParam } from './transistors.ts';
 import { VDD, otaOutputConductance } from './technology.ts';
 
@@ -42,6 +43,8 @@ export interface ResolvedCircuit {
   adapt: { iTau: number; iA: number; iB: number; vRef: number; vWl: number; pulse: number };
   iIcc: number;
   iDac: number;
+  vExp: number;
+  iExp: number;
 }
 
 export interface SyninBias {
@@ -101,6 +104,8 @@ export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number):
     },
     iIcc: I(mc.i_bias_nmda, 'i_bias_nmda') * iccRangeFactor(mc.enable_conductance_division, mc.enable_conductance_multiplication),
     iDac: Iq(q.syn_i_bias_dac, 'syn_i_bias_dac'),
+    vExp: V(cfg.exponential.v_exp, 'v_exp'),
+    iExp: I(cfg.exponential.i_bias, 'i_bias_exp'),
   };
 }
 
@@ -138,6 +143,14 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     iOffset += ab.restCurrent;
     loads.push([otaOutputConductance(ab.out.tail), r.adapt.vWl]);
   }
+  let exponential: CircuitParameters['exponential'] = { enabled: false, deltaT: 0, vT: 0 };
+  if (cfg.exponential.enable && r.iExp > 0) {
+    const xb = exponentialBehaviour(r.iExp, r.vExp, blockOffsets(die, circuitEnum, EXP_BLOCK, EXP_TRANSISTORS));
+    iOffset += xb.floor;
+    // AdEx form below v_exp: g_L Δ_T exp((V − V_T)/Δ_T) = I_max exp((V − v_exp,eff)/Δ);
+    // g_L is the leak OTA's small-signal conductance (the AdEx leak).
+    exponential = { enabled: true, deltaT: xb.delta, vT: xb.vExpEff - xb.delta * Math.log(xb.iMax / (leak.gm * xb.delta)), iMax: xb.iMax, vExp: xb.vExpEff };
+  }
   let icc: { g: number; gLine: number; iLine: number } = { g: 0, gLine: 0, iLine: 0 };
   if (cfg.multicompartment.enable_conductance && r.iIcc > 0) {
     // I_mem = g1 (V_line − V − V_os1) + I_sys1;  I_line = g2 (V − V_line − V_os2) + I_sys2.
@@ -165,7 +178,7 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     synapticInput: [exc.p, inh.p],
     iOffset,
     adaptation,
-    exponential: { enabled: false, deltaT: 0, vT: 0 },
+    exponential,
     gInterCompartment: icc.g,
     gInterCompartmentLine: icc.gLine,
     iLineOffset: icc.iLine,
@@ -245,6 +258,16 @@ export function circuitElements(chip: ChipConfig, die: Die, circuitEnum: number,
     els.push(r.iOffset > 0
       ? { kind: 'I', name: `${p}_ioff`, p: 'vdd', n: mem, value: r.iOffset }
       : { kind: 'I', name: `${p}_ioff`, p: mem, n: '0', value: -r.iOffset });
+  }
+  if (cfg.exponential.enable && r.iExp > 0) {
+    const dv = blockOffsets(die, circuitEnum, EXP_BLOCK, EXP_TRANSISTORS);
+    const params: Record<string, number> = {};
+    for (const t of EXP_TRANSISTORS) params[delvtoParam(t)] = dv[t.name];
+    els.push(
+      { kind: 'V', name: `${p}_vexp`, p: `${p}_vexp`, n: '0', value: r.vExp },
+      { kind: 'I', name: `${p}_iexp`, p: 'vdd', n: `${p}_exp_nb`, value: r.iExp },
+      { kind: 'X', name: `${p}_exp`, nodes: [mem, `${p}_vexp`, `${p}_exp_nb`, 'vdd', '0'], subckt: EXP_SUBCKT, params },
+    );
   }
   let vw: string | undefined;
   if (cfg.adaptation.enable) {

@@ -82,4 +82,11 @@ export interface ExponentialParameters {
   deltaT: number;
   /** Onset V_T, V. */
   vT: number;
+  /**
+   * The circuit's current saturates (a differential pair): I = iMax / (1 + exp(−(V − vExp)/Δ_T)),
+   * which equals g_L Δ_T exp((V − V_T)/Δ_T) well below vExp. Optional: absent means unbounded.
+   */
+  iMax?: number;
+  /** Midpoint of that logistic, V (with iMax). */
+  vExp?: number;
 }

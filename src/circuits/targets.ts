@@ -21,6 +21,8 @@ import { otaBehaviour, OTA_TRANSISTORS } from './blocks/ota.ts';
 import { blockOffsets } from './die.ts';
 import { ICC_BLOCKS } from './blocks/icc.ts';
 import { CURRENT_CELL_FULL_SCALE_A } from './blocks/capmem-cell.ts';
+import { otaOutputConductance } from './technology.ts';
+import { EXP_BLOCK, EXP_TRANSISTORS, exponentialBehaviour } from './blocks/exponential.ts';
 
 /** Physical targets of one circuit (SI, hardware time). Every field is optional. */
 export interface CircuitTargets {
@@ -106,6 +108,7 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
     issues.push({ message: `${path}: no code reaches the target`, location: { ...where, path }, value: asked, allowed: `${fmt(Math.min(lo, hi))} .. ${fmt(Math.max(lo, hi))} ${unit}` });
   };
   const nominalLeakBias = 100 * (CURRENT_CELL_FULL_SCALE_A / CAPMEM_CODE_MAX);
+  let loadG = 0;
 
   // Leak potential: the effective rest of the leak OTA at the leak bias being set (or a
   // mid-range bias when τ is not given).
@@ -125,49 +128,6 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
   }
   const cap = capCode !== undefined && capCode >= 0 && capCode <= MEMBRANE_CAPACITANCE_MAX && Number.isInteger(capCode) ? membraneCapacitance(capCode) : undefined;
   if (cap !== undefined) out.membrane_capacitance = { capacitance: capCode };
-
-  let gTarget = targets.g_leak;
-  if (targets.tau_mem !== undefined) {
-    if (cap === undefined) issues.push({ message: 'tau_mem needs capacitance_code', location: { ...where, path: 'tau_mem' }, value: targets.tau_mem });
-    else gTarget = cap / targets.tau_mem;
-  }
-  let leakBias = nominalLeakBias;
-  if (gTarget !== undefined) {
-    const vcm = vLeak ?? 0.6;
-    // Range: the finest (÷8) that reaches, else ×1, else ×8 (resolution is best at high codes).
-    const ranges: Array<[number, boolean, boolean]> = [[1 / 8, true, false], [1, false, false], [8, false, true]];
-    let done = false;
-    for (const [k, div, mul] of ranges) {
-      const f = (c: number) => leakBehaviour(die, e, I(c, 'i_bias_leak') * k, vcm).gm;
-      const c = searchCode(f, gTarget, 1);
-      if (c !== null) {
-        out.leak = { ...out.leak, i_bias: c, enable_division: div, enable_multiplication: mul };
-        leakBias = I(c, 'i_bias_leak') * k;
-        done = true;
-        break;
-      }
-    }
-    if (!done) {
-      const lo = leakBehaviour(die, e, I(1, 'i_bias_leak') / 8, vcm).gm;
-      const hi = leakBehaviour(die, e, I(CAPMEM_CODE_MAX, 'i_bias_leak') * 8, vcm).gm;
-      if (targets.tau_mem !== undefined && cap !== undefined) miss('tau_mem', targets.tau_mem, cap / hi, cap / lo, 's');
-      else miss('g_leak', gTarget, lo, hi, 'S');
-    }
-  }
-  if (vLeak !== undefined) {
-    const c = leakCode(leakBias);
-    if (c === null) {
-      miss('leak.v_leak', vLeak, leakBehaviour(die, e, leakBias, V(0, 'v_leak')).eEff, leakBehaviour(die, e, leakBias, V(CAPMEM_CODE_MAX, 'v_leak')).eEff, 'V');
-    } else out.leak = { ...out.leak, v_leak: c };
-  }
-  if (targets.v_reset !== undefined) {
-    // Reset reference at a fast reset bias (i_bias_reset 490 ≈ 0.48 µA, τ ≈ 0.5 µs at 2.4 pF).
-    const iReset = I(490, 'i_bias_reset');
-    const f = (c: number) => leakBehaviour(die, e, iReset, V(c, 'v_reset')).eEff;
-    const c = searchCode(f, targets.v_reset);
-    if (c === null) miss('reset.v_reset', targets.v_reset, f(0), f(CAPMEM_CODE_MAX), 'V');
-    else out.reset = { v_reset: c, i_bias: 490, enable_division: false, enable_multiplication: false };
-  }
 
   for (const sign of ['exc', 'inh'] as const) {
     const tau = sign === 'exc' ? targets.tau_syn_exc : targets.tau_syn_inh;
@@ -209,6 +169,55 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
       }
     }
     (out as Record<string, unknown>)[key] = patch;
+    if (patch.i_bias_gm !== undefined) {
+      // The synaptic OTA's output conductance loads the membrane (circuit.ts): the leak OTA
+      // supplies the rest of the asked conductance.
+      loadG += otaOutputConductance(otaBehaviour(I(patch.i_bias_gm, cellGm), 0.6, blockOffsets(die, e, `synin_${sign}_ota`, OTA_TRANSISTORS)).tail);
+    }
+  }
+
+  let gTarget = targets.g_leak;
+  if (targets.tau_mem !== undefined) {
+    if (cap === undefined) issues.push({ message: 'tau_mem needs capacitance_code', location: { ...where, path: 'tau_mem' }, value: targets.tau_mem });
+    else gTarget = cap / targets.tau_mem;
+  }
+  if (gTarget !== undefined) gTarget -= loadG;
+  let leakBias = nominalLeakBias;
+  if (gTarget !== undefined) {
+    const vcm = vLeak ?? 0.6;
+    // Range: the finest (÷8) that reaches, else ×1, else ×8 (resolution is best at high codes).
+    const ranges: Array<[number, boolean, boolean]> = [[1 / 8, true, false], [1, false, false], [8, false, true]];
+    let done = false;
+    for (const [k, div, mul] of ranges) {
+      const f = (c: number) => leakBehaviour(die, e, I(c, 'i_bias_leak') * k, vcm).gm;
+      const c = searchCode(f, gTarget, 1);
+      if (c !== null) {
+        out.leak = { ...out.leak, i_bias: c, enable_division: div, enable_multiplication: mul };
+        leakBias = I(c, 'i_bias_leak') * k;
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
+      const lo = leakBehaviour(die, e, I(1, 'i_bias_leak') / 8, vcm).gm;
+      const hi = leakBehaviour(die, e, I(CAPMEM_CODE_MAX, 'i_bias_leak') * 8, vcm).gm;
+      if (targets.tau_mem !== undefined && cap !== undefined) miss('tau_mem', targets.tau_mem, cap / hi, cap / lo, 's');
+      else miss('g_leak', gTarget, lo, hi, 'S');
+    }
+  }
+  if (vLeak !== undefined) {
+    const c = leakCode(leakBias);
+    if (c === null) {
+      miss('leak.v_leak', vLeak, leakBehaviour(die, e, leakBias, V(0, 'v_leak')).eEff, leakBehaviour(die, e, leakBias, V(CAPMEM_CODE_MAX, 'v_leak')).eEff, 'V');
+    } else out.leak = { ...out.leak, v_leak: c };
+  }
+  if (targets.v_reset !== undefined) {
+    // Reset reference at a fast reset bias (i_bias_reset 490 ≈ 0.48 µA, τ ≈ 0.5 µs at 2.4 pF).
+    const iReset = I(490, 'i_bias_reset');
+    const f = (c: number) => leakBehaviour(die, e, iReset, V(c, 'v_reset')).eEff;
+    const c = searchCode(f, targets.v_reset);
+    if (c === null) miss('reset.v_reset', targets.v_reset, f(0), f(CAPMEM_CODE_MAX), 'V');
+    else out.reset = { v_reset: c, i_bias: 490, enable_division: false, enable_multiplication: false };
   }
 
   if (targets.i_offset !== undefined) {
@@ -251,7 +260,30 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
   }
 
   if (targets.exponential !== undefined) {
-    issues.push({ message: 'the exponential term has no circuit model in this version', location: { ...where, path: 'exponential' }, value: targets.exponential, allowed: 'no exponential targets' });
+    // Δ_T is the pair's slope (≈ n U_T, fitted), not adjustable; V_T is set through v_exp with
+    // i_bias_exp chosen so that the saturation lies at 20 · g_L Δ_T (V_T ≈ v_exp − 3 Δ_T).
+    const t = targets.exponential;
+    const gl = gTarget ?? (leakBias > 0 ? leakBehaviour(die, e, leakBias, vLeak ?? 0.6).gm : 0);
+    const dvE = blockOffsets(die, e, EXP_BLOCK, EXP_TRANSISTORS);
+    const xb = (c: number, vx: number) => exponentialBehaviour(I(c, 'i_bias_exp'), vx, dvE);
+    const delta0 = xb(100, 0.8).delta;
+    if (t.delta_t !== undefined && Math.abs(t.delta_t / delta0 - 1) > 0.05) {
+      miss('exponential.delta_t', t.delta_t, delta0 * 0.95, delta0 * 1.05, 'V (fixed by the circuit: the pair\'s slope)');
+    }
+    if (t.v_t !== undefined) {
+      if (!(gl > 0)) {
+        issues.push({ message: 'exponential.v_t needs the leak conductance (tau_mem with capacitance_code, or g_leak)', location: { ...where, path: 'exponential.v_t' }, value: t.v_t });
+      } else {
+        const cI = searchCode((c) => xb(c, 0.8).iMax, 20 * gl * delta0, 1);
+        if (cI === null) miss('exponential (i_bias_exp for 20 g_L Δ_T)', 20 * gl * delta0, xb(1, 0.8).iMax, xb(CAPMEM_CODE_MAX, 0.8).iMax, 'A');
+        else {
+          const f = (c: number) => { const b = xb(cI, V(c, 'v_exp')); return b.vExpEff - b.delta * Math.log(b.iMax / (gl * b.delta)); };
+          const cV = searchCode(f, t.v_t);
+          if (cV === null) miss('exponential.v_t', t.v_t, f(0), f(CAPMEM_CODE_MAX), 'V');
+          else out.exponential = { enable: true, i_bias: cI, v_exp: cV };
+        }
+      }
+    }
   }
 
   let gIcc = targets.g_icc;

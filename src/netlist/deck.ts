@@ -18,6 +18,7 @@ import { circuitElements, circuitParameters, resolveCircuit } from '../circuits/
 import { otaSubcircuit } from '../circuits/blocks/ota.ts';
 import { syninResistorSubcircuit } from '../circuits/blocks/synin.ts';
 import { bufferSubcircuit, DIGITAL_LIB_PATH } from '../circuits/blocks/spike.ts';
+import { exponentialSubcircuit } from '../circuits/blocks/exponential.ts';
 import { SYNAPSE_PULSE_WIDTH, synapsePulseAmplitude } from '../circuits/blocks/synapse-dac.ts';
 import { VDD } from '../circuits/technology.ts';
 
@@ -144,7 +145,7 @@ function closeSelection(chip: ChipConfig, w: Wiring, start: number[]): number[] 
 
 /** The library's subcircuits every deck may use. */
 export function librarySubcircuits(): Subcircuit[] {
-  return [otaSubcircuit(), syninResistorSubcircuit(false), syninResistorSubcircuit(true), bufferSubcircuit()];
+  return [otaSubcircuit(), syninResistorSubcircuit(), bufferSubcircuit(), exponentialSubcircuit()];
 }
 
 function pulsePoints(times: number[], amplitude: number): Array<[number, number]> {
@@ -171,7 +172,6 @@ export function buildDeck(req: DeckRequest): Deck {
   for (const e of sel) {
     const cfg = chip.neurons[e];
     const where = { circuit: formatNeuron({ row: (e >= NEURON_COLUMNS ? 1 : 0) as 0 | 1, column: e % NEURON_COLUMNS }) };
-    if (cfg.exponential.enable) issues.push({ message: 'the exponential term has no transistor-level model yet', location: where, value: true, allowed: 'exponential.enable = false' });
     for (const [name, s] of [['excitatory_input', cfg.excitatory_input], ['inhibitory_input', cfg.inhibitory_input]] as const) {
       if (s.enable && s.enable_coba_mode) issues.push({ message: `${name}: COBA mode has no transistor-level model yet`, location: where, value: true, allowed: 'enable_coba_mode = false' });
     }
@@ -205,6 +205,7 @@ export function buildDeck(req: DeckRequest): Deck {
   const membrane: Record<number, string> = {};
   const synapticLines: Record<number, { exc?: string; inh?: string }> = {};
   const nodeset: Record<string, number> = {};
+  const lineNodes = new Map<number, string>();
   let usesDigital = false;
   for (const e of sel) {
     const root = w.mem.find(e);
@@ -214,9 +215,10 @@ export function buildDeck(req: DeckRequest): Deck {
     comp.circuits.push(e);
     compartments.set(root, comp);
     const mc = chip.neurons[e].multicompartment;
+    const line = mc.enable_conductance && segmentUsed(chip, w, w.seg.find(e)) ? lineOf(e) : undefined;
+    if (line !== undefined && chip.neurons[e].multicompartment.i_bias_nmda > 0) lineNodes.set(e, line);
     const part = circuitElements(chip, req.die, e, {
-      mem, line: mc.enable_conductance && segmentUsed(chip, w, w.seg.find(e)) ? lineOf(e) : undefined,
-      excLine: `n${e}_exc_line`, inhLine: `n${e}_inh_line`,
+      mem, line, excLine: `n${e}_exc_line`, inhLine: `n${e}_inh_line`,
     });
     elements.push(...part.elements);
     if (part.refr !== undefined) { refractory[e] = `v(${part.refr})`; usesDigital = true; }
@@ -225,8 +227,11 @@ export function buildDeck(req: DeckRequest): Deck {
       exc: part.lines.exc !== undefined ? `v(${part.lines.exc})` : undefined,
       inh: part.lines.inh !== undefined ? `v(${part.lines.inh})` : undefined,
     };
-    if (nodeset[mem] === undefined) nodeset[mem] = circuitParameters(chip, req.die, e).eLeak;
   }
+  // Start (or hint) every membrane and shared line at the behavioural resting state.
+  const memNodes = new Map<number, string>();
+  for (const c of compartments.values()) for (const e of c.circuits) memNodes.set(e, c.node);
+  Object.assign(nodeset, solveRest(chip, req.die, memNodes, lineNodes));
 
   for (const [k, s] of (req.stimuli ?? []).entries()) {
     const e = neuronEnum(s.circuit);
@@ -262,7 +267,10 @@ export function buildDeck(req: DeckRequest): Deck {
     models: [],
     subcircuits: librarySubcircuits(),
     elements,
-    nodeset,
+    // OP decks (the self-test) only hint the membranes (.nodeset); transients start them at the
+    // predicted rest (.ic: held during the initial operating point), because a circuit with the
+    // exponential term is bistable and the operating point may otherwise land on the upper state.
+    ...(duration === undefined ? { nodeset } : { ic: nodeset }),
     options: { method: 'gear', reltol: 1e-4, abstol: 1e-14, vntol: 1e-7, chgtol: 1e-16 },
     analysis: duration === undefined ? { kind: 'op' } : { kind: 'tran', step: req.step ?? duration / 2000, stop: duration, maxStep: Math.min(req.step ?? duration / 2000, 50e-9) },
     save,
@@ -271,32 +279,22 @@ export function buildDeck(req: DeckRequest): Deck {
 }
 
 /**
- * DC self-test: an operating-point deck of the selection with no stimuli, and the resting
- * potential each compartment should reach according to the behavioural parameters: leak
+ * Resting state of membranes and shared lines by the behavioural parameters: leak
  * transconductors (tanh law) with their offsets, offset currents, inter-compartment
- * conductances with their line-side offsets, solved by Newton over all membrane and
- * shared-line nodes. Compare `v(<node>)` of the run with `expected`.
+ * conductances with their line-side offsets; Newton over all nodes. `memNodes`: circuit enum →
+ * membrane node; `lineNodes`: circuit enum → the line its conductance attaches to.
  */
-export function restingSelfTest(chip: ChipConfig, die: Die, circuits: NeuronCoordinate[]): { deck: Deck; expected: Record<string, number> } {
-  const deck = buildDeck({ chip, die, circuits, title: 'plateau resting self-test' });
-  const params = new Map(deck.circuits.map((e) => [e, circuitParameters(chip, die, e)]));
-  // Node of each circuit's membrane and (when attached through a conductance) its line.
-  const memNode = new Map<number, string>();
-  for (const c of deck.compartments) for (const e of c.circuits) memNode.set(e, c.node);
-  const lineNode = new Map<number, string>();
-  for (const el of deck.netlist.elements) {
-    if (el.kind === 'X' && /^n\d+_icc2$/.test(el.name)) lineNode.set(Number(el.name.slice(1, -5)), el.nodes[2]);
-  }
-  const names = [...new Set([...memNode.values(), ...lineNode.values()])];
-  const idx = new Map(names.map((n, k) => [n, k]));
+export function solveRest(chip: ChipConfig, die: Die, memNodes: Map<number, string>, lineNodes: Map<number, string>): Record<string, number> {
+  const params = new Map([...memNodes.keys()].map((e) => [e, circuitParameters(chip, die, e)]));
+  const names = [...new Set([...memNodes.values(), ...lineNodes.values()])];
+  const idx = new Map(names.map((nm, k) => [nm, k]));
   const n = names.length;
-  const v = new Float64Array(n);
-  for (const [e, node] of memNode) v[idx.get(node) as number] = params.get(e)?.eLeak ?? 0.6;
-  for (const [, node] of lineNode) if (![...memNode.values()].includes(node)) v[idx.get(node) as number] = 0.6;
+  const v = new Float64Array(n).fill(0.6);
+  for (const [e, node] of memNodes) v[idx.get(node) as number] = params.get(e)?.eLeak ?? 0.6;
   for (let it = 0; it < 100; it++) {
     const f = new Float64Array(n);
     const J = Array.from({ length: n }, () => new Float64Array(n));
-    for (const [e, node] of memNode) {
+    for (const [e, node] of memNodes) {
       const p = params.get(e);
       if (p === undefined) continue;
       const k = idx.get(node) as number;
@@ -310,7 +308,13 @@ export function restingSelfTest(chip: ChipConfig, die: Die, circuits: NeuronCoor
         J[k][k] -= p.gLeak;
       }
       f[k] += p.iOffset;
-      const ln = lineNode.get(e);
+      const x = p.exponential;
+      if (x.enabled && x.iMax !== undefined && x.vExp !== undefined) {
+        const ex = Math.exp(-(v[k] - x.vExp) / x.deltaT);
+        f[k] += x.iMax / (1 + ex);
+        J[k][k] += (x.iMax * ex) / (x.deltaT * (1 + ex) ** 2);
+      }
+      const ln = lineNodes.get(e);
       if (ln !== undefined) {
         const l = idx.get(ln) as number;
         const g1 = p.gInterCompartment, g2 = p.gInterCompartmentLine ?? p.gInterCompartment;
@@ -320,13 +324,13 @@ export function restingSelfTest(chip: ChipConfig, die: Die, circuits: NeuronCoor
         J[l][k] += g2; J[l][l] -= g2;
       }
     }
+    for (let k = 0; k < n; k++) if (J[k][k] === 0) J[k][k] = -1e-12; // a node without conductance stays put
     // Solve J dv = −f (Gaussian elimination with partial pivoting; n is a handful).
     const A = J.map((row, r) => [...row, -f[r]]);
     for (let c = 0; c < n; c++) {
       let piv = c;
       for (let r = c + 1; r < n; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;
       [A[c], A[piv]] = [A[piv], A[c]];
-      if (A[c][c] === 0) throw new Error('internal: singular resting-state system (a node without conductance)');
       for (let r = c + 1; r < n; r++) {
         const m = A[r][c] / A[c][c];
         for (let q = c; q <= n; q++) A[r][q] -= m * A[c][q];
@@ -346,7 +350,19 @@ export function restingSelfTest(chip: ChipConfig, die: Die, circuits: NeuronCoor
     }
     if (worst < 1e-10) break;
   }
+  const out: Record<string, number> = {};
+  names.forEach((nm, k) => { out[nm] = v[k]; });
+  return out;
+}
+
+/**
+ * DC self-test: an operating-point deck of the selection with no stimuli, and the resting
+ * potential of each compartment the behavioural parameters predict (`solveRest`). Compare
+ * `v(<node>)` of the run with `expected`.
+ */
+export function restingSelfTest(chip: ChipConfig, die: Die, circuits: NeuronCoordinate[]): { deck: Deck; expected: Record<string, number> } {
+  const deck = buildDeck({ chip, die, circuits, title: 'plateau resting self-test' });
   const expected: Record<string, number> = {};
-  for (const c of deck.compartments) expected[`v(${c.node})`] = v[idx.get(c.node) as number];
+  for (const c of deck.compartments) expected[`v(${c.node})`] = deck.netlist.nodeset?.[c.node] ?? NaN;
   return { deck, expected };
 }

@@ -12,7 +12,7 @@ import { circuitParameters, resolveCircuit } from '../../src/circuits/circuit.ts
 import { ADAPT_C_W } from '../../src/circuits/blocks/adaptation.ts';
 import { voltageCell } from '../../src/circuits/blocks/capmem-cell.ts';
 import type { ChipConfig } from '../../src/chip/chip.ts';
-import { crossings, lifChip, lifInterval, valueAt } from './closed-form.ts';
+import { crossings, lifChip, lifInterval, valueAt, timeToThreshold } from './closed-form.ts';
 
 interface Job { name: string; netlist: Deck['netlist'] }
 const results = new Map<string, SpiceResult>();
@@ -73,7 +73,7 @@ function pairChip(): ChipConfig {
   for (const e of [S, D]) {
     chip.neurons[e].threshold.enable = false;
     chip.neurons[e].excitatory_input = {
-      ...chip.neurons[e].excitatory_input, enable: true, i_bias_tau: 3, i_bias_gm: 100, enable_small_capacitance: false,
+      ...chip.neurons[e].excitatory_input, enable: true, i_bias_tau: 46, i_bias_gm: 100, enable_small_capacitance: false,
     };
   }
   chip.neurons[S].multicompartment.connect_soma = true;
@@ -100,7 +100,7 @@ function synChip(): ChipConfig {
   const chip = lifChip([E]);
   chip.neurons[E].threshold.enable = false;
   for (const k of ['excitatory_input', 'inhibitory_input'] as const) {
-    chip.neurons[E][k] = { ...chip.neurons[E][k], enable: true, i_bias_tau: 3, i_bias_gm: 100, enable_small_capacitance: false };
+    chip.neurons[E][k] = { ...chip.neurons[E][k], enable: true, i_bias_tau: 92 /* τ_syn ≈ 10.8 µs: the exc PSP has decayed when the inh one comes */, i_bias_gm: 100, enable_small_capacitance: false };
   }
   return chip;
 }
@@ -112,6 +112,18 @@ const synDeck = buildDeck({
     { kind: 'spikes', circuit: C5, input: 'inhibitory', times: [60e-6], weight: 63 },
   ],
 });
+// The same circuit without input: its trace is subtracted (the start from the predicted rest
+// leaves a ≈ 0.3 mV drift over the first tens of µs).
+const synBase = buildDeck({ chip: syn, die: 'ideal', circuits: [C5], duration: 110e-6, step: 20e-9 });
+
+// ---- exponential term: AdEx upswing, first spike from rest under a constant current --------
+const expChip = lifChip([E]);
+expChip.neurons[E].threshold.v_threshold = 500; // 0.96 V
+expChip.neurons[E].exponential = { enable: true, v_exp: 400, i_bias: 30 }; // v_exp 0.77 V, I_max ≈ 29 nA
+const EXP_I = 50e-9;
+const expDecks = (['ideal', { seed: 3 }] as const).map((die) => ({
+  die, deck: buildDeck({ chip: expChip, die, circuits: [C5], duration: 30e-6, step: 10e-9, stimuli: [{ kind: 'current', circuit: C5, amplitude: EXP_I }] }),
+}));
 
 beforeAll(async () => {
   await runAll([
@@ -126,6 +138,8 @@ beforeAll(async () => {
     { name: 'pairPsp', netlist: pairPsp.netlist },
     { name: 'pairRest', netlist: pairRest.deck.netlist },
     { name: 'syn', netlist: synDeck.netlist },
+    { name: 'synBase', netlist: synBase.netlist },
+    ...expDecks.map((x, k) => ({ name: `exp${k}`, netlist: x.deck.netlist })),
   ]);
 }, 120_000);
 
@@ -277,6 +291,9 @@ describe('synaptic input', () => {
     const r = results.get('syn') as SpiceResult;
     const t = getVector(r, 'time');
     const vm = getVector(r, synDeck.membrane[E]);
+    const rb = results.get('synBase') as SpiceResult;
+    const tb = getVector(rb, 'time');
+    const vb = getVector(rb, synBase.membrane[E]);
     const p = circuitParameters(syn, 'ideal', E);
     const tauM = p.capacitance / p.gLeak;
     for (const [k, sign, t0, line] of [[0, 1, 5e-6, synDeck.synapticLines[E].exc], [1, -1, 60e-6, synDeck.synapticLines[E].inh]] as const) {
@@ -287,18 +304,45 @@ describe('synaptic input', () => {
       const q = 63 * p.synapseChargePerWeight;
       const a1 = valueAt(t, vl, t0 + 0.5 * s.tau) - l0;
       const a2 = valueAt(t, vl, t0 + 2.5 * s.tau) - l0;
-      // τ from two samples: 5 % (the pseudo-resistor is ≈ 4 % non-linear at this 4 mV swing).
+      // τ from two samples: 5 % (measured 0.6 %; the pseudo-resistor is slightly non-linear
+      // over the 1.2 mV swing, and the in-situ fit interpolates between biases).
       expect(Math.abs((2 * s.tau) / Math.log(a1 / a2) / s.tau - 1)).toBeLessThan(0.05);
       // Membrane PSP: V(t) = Q·gain/(τ_s C) · (e^(−t/τ_s) − e^(−t/τ_m)) / (1/τ_m − 1/τ_s).
       const ts = s.tau;
       const tPeak = Math.log(ts / tauM) / (1 / tauM - 1 / ts);
       const peak = ((q * s.gain) / (ts * p.capacitance)) * (Math.exp(-tPeak / ts) - Math.exp(-tPeak / tauM)) / (1 / tauM - 1 / ts);
-      const v0 = valueAt(t, vm, t0 - 0.1e-6);
+      const v0 = valueAt(t, vm, t0 - 0.1e-6) - valueAt(tb, vb, t0 - 0.1e-6);
       let ext = 0;
-      for (let i = 0; i < t.length; i++) if (t[i] > t0 && t[i] < t0 + 40e-6) ext = sign > 0 ? Math.max(ext, vm[i] - v0) : Math.min(ext, vm[i] - v0);
-      // 5 %: the task's PSP-amplitude tolerance; sources of error are the resistor's
-      // non-linearity and the OTAs' output conductances.
+      for (let i = 0; i < t.length; i++) {
+        if (t[i] <= t0 || t[i] >= t0 + 40e-6) continue;
+        const dv = vm[i] - valueAt(tb, vb, t[i]) - v0;
+        ext = sign > 0 ? Math.max(ext, dv) : Math.min(ext, dv);
+      }
+      // 5 %: the task's PSP-amplitude tolerance (measured +1.0 % exc, −2.1 % inh: output
+      // conductances, line non-linearity).
       expect(Math.abs((sign * ext) / peak - 1)).toBeLessThan(0.05);
     }
+  });
+});
+
+describe('exponential term', () => {
+  it('fires where the AdEx ODE with the behavioural exponential parameters says', () => {
+    expDecks.forEach((x, k) => {
+      const p = circuitParameters(expChip, x.die, E);
+      expect(p.exponential.enabled).toBe(true);
+      // Δ_T is the pair's weak-inversion slope n U_T ≈ 39 mV (fit).
+      expect(p.exponential.deltaT).toBeGreaterThan(0.035);
+      expect(p.exponential.deltaT).toBeLessThan(0.045);
+      const r = results.get(`exp${k}`) as SpiceResult;
+      const spikes = crossings(getVector(r, 'time'), getVector(r, x.deck.refractory[E]), 0.6);
+      expect(spikes.length).toBeGreaterThanOrEqual(1);
+      // The transient starts at the predicted rest (.ic). The time to threshold through the
+      // upswing amplifies small current errors (the net current near v_exp is a small
+      // difference of leak and exponential currents): 2.6–3.5 % measured, 5 % allowed.
+      const tPred = timeToThreshold(p, p.eLeak, EXP_I);
+      expect(Math.abs(spikes[0] / tPred - 1)).toBeLessThan(0.05);
+      // Without the exponential term the same drive takes much longer (≥ 30 %): the term acts.
+      expect(lifInterval({ ...p, exponential: { enabled: false, deltaT: 0, vT: 0 } }, EXP_I)).toBeGreaterThan(1.3 * spikes[0]);
+    });
   });
 });

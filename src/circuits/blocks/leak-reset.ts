@@ -4,12 +4,13 @@
  * the digital reset is active the switches select i_bias_reset and v_reset (conductance-based
  * reset, hardware.md). The ÷8 / ×8 range switches scale the bias (modelled as ideal mirror
  * ratios). Behaviour:
- *   I_mem = I_sat · tanh(g · (E − V) / I_sat),  g = gm(I_b · range, V),  I_sat = I_tail,
+ *   I_mem = I_sat · tanh(g · (E − V) / I_sat),  g = gm(I_b · range, V) + g_o,  I_sat = I_tail,
  *   E = v_ref − V_os + I_sys / g  (the OTA's offset referred to the reference).
  * Source degeneration (enable_degeneration) is not modelled (docs/circuits.md).
  */
 import { blockOffsets, type Die } from '../die.ts';
 import { OTA_TRANSISTORS, otaBehaviour, type OtaBehaviour } from './ota.ts';
+import { otaOutputConductance } from '../technology.ts';
 
 export const LEAK_BLOCK = 'leak_reset';
 
@@ -26,7 +27,10 @@ export interface LeakBehaviour extends OtaBehaviour {
 /** Leak (or reset) behaviour at bias `biasA` (range applied) around reference `vRef`. */
 export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef: number): LeakBehaviour {
   const dv = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
-  const b = otaBehaviour(biasA, vRef, dv);
+  const b0 = otaBehaviour(biasA, vRef, dv);
+  // In the follower the membrane is both the inverting input and the output: the conductance
+  // is the transconductance plus the OTA's output conductance.
+  const b = { ...b0, gm: b0.gm + otaOutputConductance(b0.tail) };
   const eEff = b.gm > 0 ? vRef - b.vOs + b.iSys / b.gm : vRef;
   return { ...b, eEff };
 }
