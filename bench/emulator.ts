@@ -87,15 +87,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; res: EmulationResult } {
+function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; run: number; setup: number; res: EmulationResult } {
   emulate(chip, params, { duration: duration / 10, dt, seed: 1, noise: false }); // warm-up (JIT)
   const walls: number[] = [];
+  const runs: number[] = [];
+  const setups: number[] = [];
   let res: EmulationResult | null = null;
   for (let r = 0; r < REPS; r++) {
     res = emulate(chip, params, { duration, dt, seed: 1, noise: false });
     walls.push(res.wallSeconds);
+    setups.push(res.setupSeconds);
+    runs.push(res.wallSeconds - res.setupSeconds);
   }
-  return { wall: median(walls), res: res! };
+  return { wall: median(walls), run: median(runs), setup: median(setups), res: res! };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -186,9 +190,9 @@ function main(): void {
   // (a) + (b): full die, plateau and Brian2 side by side at the same dt.
   const full: Record<string, unknown>[] = [];
   for (const dt of dts) {
-    const { wall, res } = timeRun(chip, params, duration, dt);
+    const { wall, run, setup, res } = timeRun(chip, params, duration, dt);
     const row: Record<string, unknown> = {
-      dt, plateauWallSeconds: wall, slowdownVsChip: wall / duration, plateauSpikes: res.spikes.length,
+      dt, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
       meanRateHwHz: res.spikes.length / NEURON_CIRCUITS / duration, crossbarEvents: res.crossbarEvents, synapticEvents: res.synapticEvents,
     };
     if (dt >= 32e-9 || !quick) {
@@ -197,14 +201,15 @@ function main(): void {
       const runs = brian.runSeconds as number[] | undefined;
       if (runs) {
         row.brian2RunSeconds = median(runs);
-        row.plateauOverBrian2 = wall / median(runs);
+        // Brian2's _last_run_time excludes code generation and compilation: compare run to run.
+        row.plateauRunOverBrian2Run = run / median(runs);
       }
     }
     console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' ? undefined : v)));
     full.push(row);
   }
   out.fullDie = {
-    description: '512 LIF circuits (tau_m 10 us, tau_s 5 us), 131072 synapses in use (random 6-bit weights and labels, top rows excitatory, bottom rows inhibitory), 8 Poisson background sources at 12.5 MEvent/s (10 % of their bandwidth) over all 2048 row-select/synapse labels, on-chip spikes routed back; 1 ms hardware time. Wall time is the median of the emulate() call including model compilation.',
+    description: '512 LIF circuits (tau_m 10 us, tau_s 5 us), 131072 synapses in use (random 6-bit weights and labels, top rows excitatory, bottom rows inhibitory), 8 Poisson background sources at 12.5 MEvent/s (10 % of their bandwidth) over all 2048 row-select/synapse labels, on-chip spikes routed back; 1 ms hardware time. plateauWallSeconds is the median of the emulate() call; plateauSetupSeconds the part spent compiling the model (routing tables, compartments); plateauRunSeconds the rest, comparable with the device._last_run_time of Brian2 (which excludes code generation and compilation).',
     runs: full,
   };
 
@@ -225,8 +230,8 @@ function main(): void {
   ];
   for (const [name, spec] of quick ? cases.slice(0, 3) : cases) {
     const die = buildDie(spec);
-    const { wall, res } = timeRun(die.chip, die.params, duration, dtS);
-    const row = { case: name, dt: dtS, wallSeconds: wall, slowdownVsChip: wall / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
+    const { wall, run, setup, res } = timeRun(die.chip, die.params, duration, dtS);
+    const row = { case: name, dt: dtS, wallSeconds: wall, setupSeconds: setup, runSeconds: run, runSlowdownVsChip: run / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
     console.log('scaling', JSON.stringify(row));
     scaling.push(row);
   }
@@ -238,15 +243,22 @@ async function workers(out: Record<string, unknown>): Promise<void> {
   // (d) independent trials (seeds) on 1 and 2 worker threads, and in this thread.
   const { chip, params } = buildDie(FULL);
   const jobs = Array.from({ length: quick ? 2 : 8 }, (_, k) => ({ chip, params, opts: { duration: 1e-3, dt: 100e-9, seed: k } }));
-  const timeIt = async (threads: number): Promise<number> => {
+  const timeIt = async (threads: number): Promise<{ total: number; perJob: number }> => {
     const t = performance.now();
-    await emulateMany(jobs, { threads });
-    return (performance.now() - t) / 1e3;
+    const res = await emulateMany(jobs, { threads });
+    return { total: (performance.now() - t) / 1e3, perJob: median(res.map((r) => r.wallSeconds)) };
   };
   const serial = await timeIt(0);
   const one = await timeIt(1);
   const two = await timeIt(2);
-  out.workers = { jobs: jobs.length, jobDescription: 'full die, 1 ms, dt 100 ns, different seeds', inThreadSeconds: serial, oneWorkerSeconds: one, twoWorkersSeconds: two, speedupTwoOverOne: one / two, speedupTwoOverInThread: serial / two, note: 'workers are started through src/emulator/worker-bootstrap.mjs (tsx ESM hooks registered in the worker)' };
+  out.workers = {
+    jobs: jobs.length, jobDescription: 'full die, 1 ms, dt 100 ns, different seeds',
+    inThreadSeconds: serial.total, oneWorkerSeconds: one.total, twoWorkersSeconds: two.total,
+    medianJobSecondsInThread: serial.perJob, medianJobSecondsOneWorker: one.perJob, medianJobSecondsTwoWorkers: two.perJob,
+    speedupTwoOverOne: one.total / two.total, speedupTwoOverInThread: serial.total / two.total,
+    loadavgAfter: loadavg(),
+    note: 'workers are started through src/emulator/worker-bootstrap.mjs (tsx ESM hooks registered in the worker); a per-job time that doubles with two workers means the two cores were not both free (shared machine)',
+  };
   console.log('workers', JSON.stringify(out.workers));
 }
 

@@ -65,6 +65,7 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
   const engine = new SteppedEngine(model, chip, { dt, seed: opts.seed, noise, externalSpikes: opts.externalSpikes ?? [] });
   const nSteps = Math.max(1, Math.round(opts.duration / dt));
   const duration = nSteps * dt;
+  const setupSeconds = (performance.now() - wall0) / 1e3;
 
   // Ideal traces: one sample per step boundary.
   const idealSpecs = (opts.record?.ideal ?? []).map((r) => ({ circuit: r.circuit, source: r.source ?? 'membrane' as ReadoutSource }));
@@ -154,6 +155,7 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
     steps: nSteps,
     simulatedSeconds: duration,
     wallSeconds: (performance.now() - wall0) / 1e3,
+    setupSeconds,
   };
 }
 

@@ -96,7 +96,10 @@ export interface EmulationResult {
   crossbarEvents: number;
   steps: number;
   simulatedSeconds: number;
+  /** Wall time of the whole call, s. */
   wallSeconds: number;
+  /** Part of wallSeconds spent compiling the model (compartments, routing tables, engine), s. */
+  setupSeconds: number;
 }
 
 export interface EmulationJob {
