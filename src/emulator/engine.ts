@@ -147,13 +147,14 @@ export class SteppedEngine {
   private readonly eFree: Float64Array;
   private readonly phiFree: Float64Array;
   private readonly eReset: Float64Array;
+  /** Leak (+ reset) drive times φ/C for a full step: the constant part of the update. */
+  private readonly constFree: Float64Array;
+  private readonly constReset: Float64Array;
   private readonly phiReset: Float64Array;
   private readonly resetDriveAll: Float64Array;
   private readonly gResetAll: Float64Array;
   private readonly spikingCount: Int32Array;
   private readonly resetCount: Int32Array;
-  /** Circuits that can register spikes (finite threshold, clocks on). */
-  private readonly spikers: Int32Array;
   /** Single circuit, no exponential term, no COBA: eligible for the inline fast path. */
   private readonly simple: Uint8Array;
   /** Earliest pending switch (registration, reset release) of each compartment's circuits. */
@@ -163,6 +164,7 @@ export class SteppedEngine {
   private readonly accB: Float64Array;
   private readonly touched: Int32Array;
   private readonly marked: Uint8Array;
+  private readonly anyBypass: boolean;
   private nTouched = 0;
   private readonly groupStates: GroupState[];
   private readonly background: BackgroundState[];
@@ -206,18 +208,19 @@ export class SteppedEngine {
     this.accB = new Float64Array(2 * n);
     this.touched = new Int32Array(2 * n);
     this.marked = new Uint8Array(2 * n);
+    this.anyBypass = model.bypass.some((b) => b === 1);
     this.eFree = new Float64Array(nc);
     this.phiFree = new Float64Array(nc);
     this.eReset = new Float64Array(nc);
+    this.constFree = new Float64Array(nc);
+    this.constReset = new Float64Array(nc);
     this.phiReset = new Float64Array(nc);
     this.resetDriveAll = new Float64Array(nc);
     this.gResetAll = new Float64Array(nc);
     this.spikingCount = new Int32Array(nc);
     this.resetCount = new Int32Array(nc);
     this.simple = new Uint8Array(nc);
-    const spikers: number[] = [];
-    for (let i = 0; i < n; i++) if (Number.isFinite(P[i].vThreshold) && Number.isFinite(model.clockPeriod[i])) spikers.push(i);
-    this.spikers = Int32Array.from(spikers);
+
     this.nextSwitch = new Float64Array(nc).fill(Infinity);
 
     for (let i = 0; i < n; i++) {
@@ -259,6 +262,8 @@ export class SteppedEngine {
       this.phiFree[c] = phiDecay(lf, dt) / C;
       this.eReset[c] = Math.exp(-lr * dt);
       this.phiReset[c] = phiDecay(lr, dt) / C;
+      this.constFree[c] = model.leakDrive[c] * this.phiFree[c];
+      this.constReset[c] = (model.leakDrive[c] + dR) * this.phiReset[c];
       for (let k = model.compPtr[c]; k < model.compPtr[c + 1]; k++) {
         const i = model.compCircuits[k];
         for (let r = 0; r < 2; r++) {
@@ -319,12 +324,19 @@ export class SteppedEngine {
   step(): void {
     const t0 = this.stepIndex * this.dt;
     const t1 = (this.stepIndex + 1) * this.dt;
+    // Propagate to t1 and check the thresholds (fused), then apply at t1, with their offsets,
+    // the events that arrived during the step. A crossing caused by the charge an event brought
+    // within the step is seen at the next step's end (the membrane is continuous).
     this.Vprev.set(this.V);
     this.advanceScalars(t0, t1);
-    for (let g = 0; g < this.groupStates.length; g++) this.advanceGroup(this.groupStates[g], t0, t1);
-    this.deliverAll(t0, t1);
+    for (let g = 0; g < this.groupStates.length; g++) {
+      const gs = this.groupStates[g];
+      this.advanceGroup(gs, t0, t1);
+      const circuits = gs.unit.circuits;
+      for (let k = 0; k < circuits.length; k++) this.detectCircuit(circuits[k], t0, t1);
+    }
+    this.deliverAll(t1);
     this.applyInputs();
-    this.detect(t0, t1);
     this.stepIndex++;
     this.t = t1;
   }
@@ -336,15 +348,18 @@ export class SteppedEngine {
    */
   private advanceScalars(t0: number, t1: number): void {
     const sc = this.m.scalarCompartments;
-    const { V, I, simple, nextSwitch, resetCount, eFree, phiFree, eReset, phiReset, kapFree, kapReset, decayFull, resetDriveAll } = this;
-    const { compPtr, compCircuits, leakDrive, pause } = this.m;
-    const tLate = t1 - this.dt * 1e-9;
+    const { V, I, simple, nextSwitch, resetCount, eFree, eReset, constFree, constReset, kapFree, kapReset, decayFull, threshold } = this;
+    const { compPtr, compCircuits, pause } = this.m;
+    const eps = this.dt * 1e-9;
+    const tLate = t1 - eps;
+    const tEnd = t1 + eps;
     const hi = V_RAIL_HIGH;
     const lo = V_RAIL_LOW;
     for (let k = 0; k < sc.length; k++) {
       const c = sc[k];
       if (simple[c] === 0 || nextSwitch[c] < tLate) {
         this.advanceScalar(c, t0, t1);
+        for (let q = compPtr[c]; q < compPtr[c + 1]; q++) this.detectCircuit(compCircuits[q], t0, t1);
         continue;
       }
       const i = compCircuits[compPtr[c]];
@@ -353,14 +368,17 @@ export class SteppedEngine {
       const ii = I[te + 1];
       let v: number;
       if (resetCount[c] === 0) {
-        v = V[c] * eFree[c] + leakDrive[c] * phiFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
+        v = V[c] * eFree[c] + constFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
       } else {
-        v = V[c] * eReset[c] + (leakDrive[c] + resetDriveAll[c]) * phiReset[c];
+        v = V[c] * eReset[c] + constReset[c];
         if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
       }
-      V[c] = v > hi ? hi : v < lo ? lo : v;
+      v = v > hi ? hi : v < lo ? lo : v;
+      V[c] = v;
       I[te] = ie * decayFull[te];
       I[te + 1] = ii * decayFull[te + 1];
+      // Threshold and due switches of the compartment's circuit, fused into the same pass.
+      if (v >= threshold[i] || nextSwitch[c] <= tEnd) this.detectCircuit(i, t0, t1);
     }
   }
 
@@ -661,26 +679,28 @@ export class SteppedEngine {
   // ---------------------------------------------------------------------------------------------
   // Events
 
-  private deliverAll(t0: number, t1: number): void {
+  /** Every event that has arrived by the boundary tb (within rounding), applied at tb. */
+  private deliverAll(tb: number): void {
     const L = ROUTING_LATENCY_S;
+    const tEnd = tb + this.dt * 1e-9;
     // Background sources: events entering the crossbar at te arrive at te + L.
     for (let k = 0; k < this.background.length; k++) {
       const b = this.background[k];
-      while (b.next + L <= t1) {
-        this.deliver(FIRST_BACKGROUND_INPUT + b.index, nextBackgroundEvent(b), b.next + L, t1);
+      while (b.next + L <= tEnd) {
+        this.deliver(FIRST_BACKGROUND_INPUT + b.index, nextBackgroundEvent(b), b.next + L, tb);
         advanceBackground(b);
       }
     }
-    while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= t1) {
+    while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= tEnd) {
       const e = this.external[this.extPtr++];
-      this.deliver(FIRST_EXTERNAL_INPUT + e.input, e.label & 0x3fff, e.time + L, t1);
+      this.deliver(FIRST_EXTERNAL_INPUT + e.input, e.label & 0x3fff, e.time + L, tb);
     }
     if (this.pendT.length > 0) {
       let keep = 0;
       const n = this.pendT.length;
       for (let k = 0; k < n; k++) {
-        if (this.pendT[k] <= t1) {
-          this.deliver(this.pendIn[k], this.pendLabel[k], this.pendT[k], t1);
+        if (this.pendT[k] <= tEnd) {
+          this.deliver(this.pendIn[k], this.pendLabel[k], this.pendT[k], tb);
         } else {
           this.pendT[keep] = this.pendT[k];
           this.pendIn[keep] = this.pendIn[k];
@@ -700,17 +720,17 @@ export class SteppedEngine {
       this.pendIn.length = keep;
       this.pendLabel.length = keep;
     }
-    void t0;
   }
 
-  /** One event at crossbar input `input` arriving at the synapses at ta ∈ (t0, t1]. */
-  private deliver(input: number, label: number, ta: number, t1: number): void {
+  /** One event at crossbar input `input` that arrived at the synapses at ta ≤ tb. */
+  private deliver(input: number, label: number, ta: number, tb: number): void {
     const R = this.m.routing;
     const { rowPtr, target, amplitude, nodes, nodePtr } = R;
     const { accA, accB, touched, marked } = this;
     const bypass = this.m.bypass;
+    const anyBypass = this.anyBypass;
     this.crossbarEvents++;
-    const h = t1 - ta;
+    const h = tb > ta ? tb - ta : 0;
     for (let k = nodePtr[input]; k < nodePtr[input + 1]; k += 3) {
       const out = nodes[k];
       if (out >= N_BUSES || (label & nodes[k + 1]) !== nodes[k + 2]) continue;
@@ -723,7 +743,7 @@ export class SteppedEngine {
         if (marked[tgt] === 0) { marked[tgt] = 1; touched[nt++] = tgt; }
         accA[tgt] += amp;
         accB[tgt] += amp * h;
-        if (bypass[tgt] === 1) this.recordSpike(tgt >> 1, ta);
+        if (anyBypass && bypass[tgt] === 1) this.recordSpike(tgt >> 1, ta);
       }
       this.nTouched = nt;
       this.synapticEvents += end - rowPtr[key];
@@ -756,27 +776,28 @@ export class SteppedEngine {
   // ---------------------------------------------------------------------------------------------
   // Threshold
 
-  private detect(t0: number, t1: number): void {
-    const m = this.m;
-    const { spikers, threshold, V, Vprev, pendingReg, refrUntil, resetOff } = this;
-    const { compOf, clockPeriod } = m;
+  /**
+   * Threshold of circuit i at the end of the step [t0, t1] (its compartment already
+   * propagated), and its switches due at t1.
+   */
+  private detectCircuit(i: number, t0: number, t1: number): void {
+    const { pendingReg, refrUntil, resetOff } = this;
     const eps = this.dt * 1e-9;
     const tEnd = t1 + eps;
-    for (let k = 0; k < spikers.length; k++) {
-      const i = spikers[k];
-      const th = threshold[i];
-      const c = compOf[i];
-      const v1 = V[c];
-      if (v1 >= th && pendingReg[i] === Infinity && refrUntil[i] <= tEnd) {
-        const P = clockPeriod[i];
-        const v0 = Vprev[c];
+    const th = this.threshold[i];
+    const c = this.m.compOf[i];
+    const v1 = this.V[c];
+    if (v1 >= th && pendingReg[i] === Infinity && refrUntil[i] <= tEnd) {
+      const P = this.m.clockPeriod[i];
+      if (P !== Infinity) {
+        const v0 = this.Vprev[c];
         let tc = v0 < th ? t0 + ((t1 - t0) * (th - v0)) / (v1 - v0) : t0;
         if (refrUntil[i] > tc) tc = refrUntil[i];
         pendingReg[i] = Math.ceil(tc / P - 1e-9) * P;
         this.refreshSwitch(i);
       }
-      if (pendingReg[i] <= tEnd) this.register(i, pendingReg[i], t1);
-      if (resetOff[i] <= tEnd) this.applySwitches(i, t1, eps);
     }
+    if (pendingReg[i] <= tEnd) this.register(i, pendingReg[i], t1);
+    if (resetOff[i] <= tEnd) this.applySwitches(i, t1, eps);
   }
 }
