@@ -68,7 +68,10 @@ export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number):
   const Iq = (code: number, cell: string) => currentCell(code, capmemCellError(die, -1 - quadrant, cell, 'current'), cell);
   const clock = backendClockHz(cfg.refractory_period.input_clock === 'fast' ? backend.clock_scale_fast : backend.clock_scale_slow);
   const timing = refractoryTiming(cfg.refractory_period.refractory_time, cfg.refractory_period.reset_holdoff, clock);
-  const synin = (s: NeuronCircuitConfig['excitatory_input'], sign: 'exc' | 'inh'): SyninBias => ({
+  // Cells of disabled features are not resolved (the values are unused; saves most of the time).
+  const synin = (s: NeuronCircuitConfig['excitatory_input'], sign: 'exc' | 'inh'): SyninBias => (!s.enable ? {
+    iTau: 0, iGm: 0, iShift: 0, small: s.enable_small_capacitance, high: s.enable_high_resistance, vRev: 0,
+  } : {
     iTau: I(s.i_bias_tau, `i_bias_synin_${sign}_tau`),
     iGm: I(s.i_bias_gm, `i_bias_synin_${sign}_gm`),
     iShift: I(s.i_shift_reference, `i_bias_synin_${sign}_shift`),
@@ -87,14 +90,14 @@ export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number):
     vThreshold: V(cfg.threshold.v_threshold, 'v_threshold'),
     iLeak: I(lr.i_bias, 'i_bias_leak') * rangeFactor(lr.enable_division, lr.enable_multiplication),
     iReset: I(rr.i_bias, 'i_bias_reset') * rangeFactor(rr.enable_division, rr.enable_multiplication),
-    iComparator: Iq(q.neuron_i_bias_spike_comparator, 'neuron_i_bias_spike_comparator'),
+    iComparator: cfg.threshold.enable ? Iq(q.neuron_i_bias_spike_comparator, 'neuron_i_bias_spike_comparator') : 0,
     refractory: timing.refractory,
     holdoff: timing.holdoff,
     exc: synin(cfg.excitatory_input, 'exc'),
     inh: synin(cfg.inhibitory_input, 'inh'),
     iOffset: cfg.constant_current.enable
       ? (cfg.constant_current.type === 'sink' ? -1 : 1) * I(cfg.constant_current.i_offset, 'i_mem_offset') : 0,
-    adapt: {
+    adapt: !cfg.adaptation.enable ? { iTau: 0, iA: 0, iB: 0, vRef: 0, vWl: 0, pulse: 1 / backendClockHz(backend.clock_scale_adaptation_pulse) } : {
       iTau: I(cfg.adaptation.i_bias_tau, 'i_bias_adapt_tau'),
       iA: I(cfg.adaptation.i_bias_a, 'i_bias_adapt_a'),
       iB: I(cfg.adaptation.i_bias_b, 'i_bias_adapt_b'),
@@ -102,21 +105,22 @@ export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number):
       vWl: V(cfg.adaptation.v_leak, 'v_adapt_leak'),
       pulse: 1 / backendClockHz(backend.clock_scale_adaptation_pulse),
     },
-    iIcc: I(mc.i_bias_nmda, 'i_bias_nmda') * iccRangeFactor(mc.enable_conductance_division, mc.enable_conductance_multiplication),
+    iIcc: !mc.enable_conductance ? 0 : I(mc.i_bias_nmda, 'i_bias_nmda') * iccRangeFactor(mc.enable_conductance_division, mc.enable_conductance_multiplication),
     iDac: Iq(q.syn_i_bias_dac, 'syn_i_bias_dac'),
-    vExp: V(cfg.exponential.v_exp, 'v_exp'),
-    iExp: I(cfg.exponential.i_bias, 'i_bias_exp'),
+    vExp: cfg.exponential.enable ? V(cfg.exponential.v_exp, 'v_exp') : 0,
+    iExp: cfg.exponential.enable ? I(cfg.exponential.i_bias, 'i_bias_exp') : 0,
   };
 }
 
-function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: SynapticInputParameters; rest: number } {
+function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: SynapticInputParameters; rest: number; tail: number } {
   const s = sign === 'exc' ? r.cfg.excitatory_input : r.cfg.inhibitory_input;
   const b = sign === 'exc' ? r.exc : r.inh;
-  if (!s.enable) return { p: { enabled: false, tau: 1e-6, gain: 0, coba: false, eRev: 0, eRef: 0 }, rest: 0 };
+  if (!s.enable) return { p: { enabled: false, tau: 1e-6, gain: 0, coba: false, eRev: 0, eRef: 0 }, rest: 0, tail: 0 };
   const sb = syninBehaviour(die, r.circuitEnum, sign, b);
   return {
     p: { enabled: true, tau: sb.tau, gain: sb.gain, coba: s.enable_coba_mode, eRev: b.vRev, eRef: r.vLeak },
     rest: sb.restCurrent,
+    tail: sb.ota.tail,
   };
 }
 
@@ -132,8 +136,8 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   // OTAs whose output is the membrane (synaptic inputs, adaptation output) add their output
   // conductance g_o towards the voltage their offsets were measured at (their V_cm).
   const loads: Array<[number, number]> = [];
-  if (cfg.excitatory_input.enable) loads.push([otaOutputConductance(syninBehaviour(die, circuitEnum, 'exc', r.exc).ota.tail), SYN_LINE_REFERENCE_V]);
-  if (cfg.inhibitory_input.enable) loads.push([otaOutputConductance(syninBehaviour(die, circuitEnum, 'inh', r.inh).ota.tail), SYN_LINE_REFERENCE_V]);
+  if (cfg.excitatory_input.enable) loads.push([otaOutputConductance(exc.tail), SYN_LINE_REFERENCE_V]);
+  if (cfg.inhibitory_input.enable) loads.push([otaOutputConductance(inh.tail), SYN_LINE_REFERENCE_V]);
   let adaptation: CircuitParameters['adaptation'] = { enabled: false, a: 0, b: 0, tauW: 1e-4, vRef: 0 };
   if (cfg.adaptation.enable) {
     const ab = adaptationBehaviour(die, circuitEnum, {

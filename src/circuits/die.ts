@@ -102,6 +102,8 @@ export interface CellError {
   gain: number;
 }
 
+const cellCache = { seed: NaN, owner: NaN, offset: 0, gain: 0 };
+
 const CELL_INDEX = new Map<string, number>([
   ...NEURON_CAPMEM_CELLS.map((c) => [c.name, c.row] as [string, number]),
   ...QUADRANT_CAPMEM_CELLS.map((c, k) => [c.name, 100 + k] as [string, number]),
@@ -116,8 +118,15 @@ export function capmemCellError(die: Die, owner: number, cell: string, kind: 'vo
   if (die === 'ideal') return { offset: 0, gain: 1 };
   const idx = CELL_INDEX.get(cell);
   if (idx === undefined) throw new Error(`internal: unknown capmem cell ${cell}`);
-  const zo = addressedNormal(hashWords(die.seed, DOMAIN_CAPMEM_OFFSET, owner), idx);
-  const zg = addressedNormal(hashWords(die.seed, DOMAIN_CAPMEM_GAIN, owner), idx);
+  // The two key prefixes of the last owner are kept: a circuit's 24 cells share them.
+  if (cellCache.seed !== die.seed || cellCache.owner !== owner) {
+    cellCache.seed = die.seed;
+    cellCache.owner = owner;
+    cellCache.offset = hashWords(die.seed, DOMAIN_CAPMEM_OFFSET, owner);
+    cellCache.gain = hashWords(die.seed, DOMAIN_CAPMEM_GAIN, owner);
+  }
+  const zo = addressedNormal(cellCache.offset, idx);
+  const zg = addressedNormal(cellCache.gain, idx);
   return kind === 'voltage'
     ? { offset: CAPMEM_VOLTAGE_OFFSET_SIGMA * zo, gain: 1 + CAPMEM_VOLTAGE_GAIN_SIGMA * zg }
     : { offset: CAPMEM_CURRENT_OFFSET_SIGMA_LSB * zo, gain: 1 + CAPMEM_CURRENT_GAIN_SIGMA * zg };

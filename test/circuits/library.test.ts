@@ -123,7 +123,9 @@ describe('codesForTargets', () => {
       Object.assign(n.constant_current, config.constant_current);
       Object.assign(n.multicompartment, config.multicompartment, { enable_conductance: true });
       const p = circuitParameters(chip, die, e);
-      // One voltage code is 1.875 mV; the leak sees its OTA (and the synaptic OTA's load).
+      // One voltage code is 1.875 mV (± half a code); the synaptic OTA's output conductance
+      // pulls the combined E_L by g_o/g · 20 mV ≈ 0.8 mV: 2 mV for the leak.
+      expect(Math.abs(p.eLeak - t.v_leak)).toBeLessThan(2e-3);
       expect(Math.abs(p.vThreshold - t.v_threshold)).toBeLessThan(1.5e-3);
       expect(Math.abs(p.vReset - t.v_reset)).toBeLessThan(1.5e-3);
       // τ_mem: one bias code near code 60 (÷8 range) is ≈ 1 %.
