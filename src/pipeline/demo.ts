@@ -49,7 +49,7 @@ const mV = (v: number) => (v * 1e3).toFixed(1);
 
 /** Resting potential and first PSP of a trace (before the first input and the first spike). */
 function restAndPsp(times: Float64Array, values: Float64Array, firstInput: number | undefined, firstSpike: number | undefined, end: number): { rest: number; psp?: number; peakTime?: number } {
-  const quietEnd = Math.min(firstInput ?? end, firstSpike ?? end, end);
+  const quietEnd = Math.min(firstInput ?? end, firstSpike ?? end, end, times[times.length - 1]);
   const rest = meanOver(times, values, 0.2 * quietEnd, quietEnd);
   if (firstInput === undefined || firstInput >= end) return { rest };
   const to = Math.min(end, firstInput + 30e-6, firstSpike ?? end);
