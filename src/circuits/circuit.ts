@@ -15,7 +15,7 @@ import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
-import { syninBehaviour, syninElements, SYN_LINE_REFERENCE_V } from './blocks/synin.ts';
+import { cobaPotentials, syninBehaviour, syninElements, SYN_LINE_REFERENCE_V } from './blocks/synin.ts';
 import { comparatorOffset, refractoryTiming, spikeElements, MIN_PULSE } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
 import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
@@ -48,6 +48,8 @@ export interface ResolvedCircuit {
 }
 
 export interface SyninBias {
+  /** COBA OTA bias (0 unless the input is in COBA mode), A. */
+  iCoba: number;
   iTau: number;
   iGm: number;
   iShift: number;
@@ -70,8 +72,9 @@ export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number):
   const timing = refractoryTiming(cfg.refractory_period.refractory_time, cfg.refractory_period.reset_holdoff, clock);
   // Cells of disabled features are not resolved (the values are unused; saves most of the time).
   const synin = (s: NeuronCircuitConfig['excitatory_input'], sign: 'exc' | 'inh'): SyninBias => (!s.enable ? {
-    iTau: 0, iGm: 0, iShift: 0, small: s.enable_small_capacitance, high: s.enable_high_resistance, vRev: 0,
+    iCoba: 0, iTau: 0, iGm: 0, iShift: 0, small: s.enable_small_capacitance, high: s.enable_high_resistance, vRev: 0,
   } : {
+    iCoba: s.enable_coba_mode ? I(s.i_bias_coba, `i_bias_synin_${sign}_coba`) : 0,
     iTau: I(s.i_bias_tau, `i_bias_synin_${sign}_tau`),
     iGm: I(s.i_bias_gm, `i_bias_synin_${sign}_gm`),
     iShift: I(s.i_shift_reference, `i_bias_synin_${sign}_shift`),
@@ -117,8 +120,9 @@ function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: Syna
   const b = sign === 'exc' ? r.exc : r.inh;
   if (!s.enable) return { p: { enabled: false, tau: 1e-6, gain: 0, coba: false, eRev: 0, eRef: 0 }, rest: 0, tail: 0 };
   const sb = syninBehaviour(die, r.circuitEnum, sign, b);
+  const cp = s.enable_coba_mode && b.iCoba > 0 ? cobaPotentials(die, r.circuitEnum, sign, b.iGm, b.iCoba, b.vRev) : undefined;
   return {
-    p: { enabled: true, tau: sb.tau, gain: sb.gain, coba: s.enable_coba_mode, eRev: b.vRev, eRef: r.vLeak },
+    p: { enabled: true, tau: sb.tau, gain: sb.gain, coba: cp !== undefined, eRev: cp?.eRev ?? 0, eRef: cp?.eRef ?? 0 },
     rest: sb.restCurrent,
     tail: sb.ota.tail,
   };

@@ -31,7 +31,7 @@ export function checkDie(die: Die): void {
 export const BLOCK_IDS: Readonly<Record<string, number>> = {
   leak_reset: 1, comparator: 2, comparator_inv: 3, synin_exc_res: 4, synin_exc_ota: 5,
   synin_inh_res: 6, synin_inh_ota: 7, adapt_tau: 8, adapt_a: 9, adapt_out: 10,
-  icc_to_mem: 11, icc_to_line: 12, exponential: 13,
+  icc_to_mem: 11, icc_to_line: 12, exponential: 13, synin_exc_coba: 14, synin_inh_coba: 15,
 };
 
 const DOMAIN_VTH = 1;

@@ -11,7 +11,15 @@
  * current by 8 (an ideal mirror ratio, like the leak's range switches). The excitatory OTA pushes current
  * onto the membrane, the inhibitory one pulls (its inputs are swapped).
  * i_shift_reference shifts the OTA's reference by I · R_SHIFT (plateau's choice: trims the
- * OTA offset over ±10 mV). COBA modulation: behavioural only, not in the transistor netlist.
+ * OTA offset over ±10 mV).
+ *
+ * COBA mode (behavioural only; the deck builder refuses it): the intended design is a second
+ * OTA (bias i_bias_coba) comparing the membrane with the e_synin_*_rev cell and adding its
+ * output to the synaptic OTA's bias, I_tail = I_gm ± gm_c (V_c − V); the amplitude is then the
+ * CUBA one at E_ref = V_c (+ that OTA's offset) and vanishes at E_rev = E_ref ± I_gm/gm_c, i.e.
+ * amplitude · (E_rev − V)/(E_rev − E_ref). A first transistor-level version did not yet
+ * agree with this (the tail modulation also moves the synaptic OTA's offset currents and
+ * hence the rest), so it is not part of the netlist.
  */
 import type { Element, Subcircuit } from '../../netlist/model.ts';
 import { U_T, SLOPE_FACTOR_N, type TransistorSpec } from '../technology.ts';
@@ -83,8 +91,18 @@ export interface SyninBehaviour {
   restCurrent: number;
 }
 
-export function syninBlockName(sign: 'exc' | 'inh'): { res: string; ota: string } {
-  return { res: `synin_${sign}_res`, ota: `synin_${sign}_ota` };
+export function syninBlockName(sign: 'exc' | 'inh'): { res: string; ota: string; coba: string } {
+  return { res: `synin_${sign}_res`, ota: `synin_${sign}_ota`, coba: `synin_${sign}_coba` };
+}
+
+/** COBA reference and reversal potentials from the COBA OTA's behaviour, V. */
+export function cobaPotentials(die: Die, circuitEnum: number, sign: 'exc' | 'inh', iGm: number, iCoba: number, vCell: number): { eRef: number; eRev: number } {
+  const b = otaBehaviour(iCoba, vCell, blockOffsets(die, circuitEnum, syninBlockName(sign).coba, OTA_TRANSISTORS));
+  if (!(b.gm > 0)) return { eRef: vCell, eRev: sign === 'exc' ? Infinity : -Infinity };
+  // exc: I = gm (V_c − V − V_os) + I_sys → zero at V_c − V_os + I_sys/gm;
+  // inh (inputs swapped): I = gm (V − V_c − V_os) + I_sys → zero at V_c + V_os − I_sys/gm.
+  const eRef = sign === 'exc' ? vCell - b.vOs + b.iSys / b.gm : vCell + b.vOs - b.iSys / b.gm;
+  return { eRef, eRev: sign === 'exc' ? eRef + iGm / b.gm : eRef - iGm / b.gm };
 }
 
 export function syninBehaviour(
