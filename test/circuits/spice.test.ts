@@ -95,6 +95,22 @@ const pairPsp = buildDeck({
 
 const pairRest = restingSelfTest(pair, { seed: 7 }, [neuron(0, S)]);
 
+// ---- a 4-compartment chain A(40) – B(41,42) – C(43,44) – D(45) at rest -----------------------
+function chainChip(): ChipConfig {
+  const chip = lifChip([40, 41, 42, 43, 44, 45]);
+  const mc = (e: number) => chip.neurons[e].multicompartment;
+  mc(41).connect_right = true;
+  mc(43).connect_right = true;
+  for (const [direct, through] of [[40, 41], [42, 43], [44, 45]]) {
+    mc(direct).connect_soma = true;
+    mc(direct).connect_soma_right = true;
+    mc(through).enable_conductance = true;
+    mc(through).i_bias_nmda = 30;
+  }
+  return chip;
+}
+const chainRest = restingSelfTest(chainChip(), { seed: 11 }, [neuron(0, 42)]);
+
 // ---- synaptic input: one excitatory and one inhibitory PSP on a passive circuit ------------
 function synChip(): ChipConfig {
   const chip = lifChip([E]);
@@ -137,6 +153,7 @@ beforeAll(async () => {
     { name: 'pairStep', netlist: pairStep.netlist },
     { name: 'pairPsp', netlist: pairPsp.netlist },
     { name: 'pairRest', netlist: pairRest.deck.netlist },
+    { name: 'chainRest', netlist: chainRest.deck.netlist },
     { name: 'syn', netlist: synDeck.netlist },
     { name: 'synBase', netlist: synBase.netlist },
     ...expDecks.map((x, k) => ({ name: `exp${k}`, netlist: x.deck.netlist })),
@@ -261,6 +278,15 @@ describe('soma–dendrite pair', () => {
       // synaptic OTAs' mismatch (≈ 9 nA of offset current here, a 37 mV shift) is predicted to
       // ≈ 5 % by the weak/moderate-inversion mismatch laws: 3 mV (the emulator target is 5 mV).
       expect(Math.abs(op('pairRest', node) - vExp)).toBeLessThan(3e-3);
+    }
+  });
+
+  it('finds a whole 4-compartment chain at its predicted rest (mismatched die)', () => {
+    expect(chainRest.deck.compartments.length).toBe(4);
+    expect(chainRest.deck.circuits).toEqual([40, 41, 42, 43, 44, 45]);
+    for (const [node, vExp] of Object.entries(chainRest.expected)) {
+      // Leak and conductance OTAs only (no synaptic inputs): the 1.5 mV of the single circuit.
+      expect(Math.abs(op('chainRest', node) - vExp)).toBeLessThan(1.5e-3);
     }
   });
 
