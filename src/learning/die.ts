@@ -61,8 +61,20 @@ export interface DieProfile {
   seed: number;
   mismatch: DieMismatch;
   weightStep: number;
+  /** Largest weight of one synapse (63 LSB). */
   weightMax: number;
+  /**
+   * Synapse rows (of each sign) that carry one source in layer l: a weight above 63 LSB is split
+   * over several rows (hardware.md: "weights > 63 split over several rows"), so the largest
+   * weight of layer l is rowsPerSource[l] · weightMax, still on the 1/30 grid.
+   */
+  rowsPerSource: number[];
   layers: DieLayerProfile[];
+}
+
+/** Largest weight magnitude a layer can hold on the chip. */
+export function layerWeightMax(die: DieProfile, l: number): number {
+  return die.weightMax * (die.rowsPerSource[l] ?? 1);
 }
 
 /**
@@ -70,7 +82,7 @@ export interface DieProfile {
  * (neurons placed on consecutive circuits from 0, layer after layer) and `delayCounts[l]` delay
  * elements in layer l.
  */
-export function makeDieProfile(seed: number, sizes: number[], delayCounts: number[], mismatch: DieMismatch = DEFAULT_DIE_MISMATCH): DieProfile {
+export function makeDieProfile(seed: number, sizes: number[], delayCounts: number[], mismatch: DieMismatch = DEFAULT_DIE_MISMATCH, rowsPerSource?: number[]): DieProfile {
   const layers: DieLayerProfile[] = [];
   let circuit = 0;
   for (let l = 1; l < sizes.length; l++) {
@@ -93,7 +105,8 @@ export function makeDieProfile(seed: number, sizes: number[], delayCounts: numbe
     for (let k = 0; k < p.delayScale.length; k++) p.delayScale[k] = 1 + mismatch.delay * hashNormal(seed, 'delay', l - 1, k);
     layers.push(p);
   }
-  return { seed, mismatch, weightStep: CHIP_WEIGHT_STEP, weightMax: CHIP_WEIGHT_MAX, layers };
+  const rows = rowsPerSource ?? sizes.slice(1).map(() => 1);
+  return { seed, mismatch, weightStep: CHIP_WEIGHT_STEP, weightMax: CHIP_WEIGHT_MAX, rowsPerSource: rows, layers };
 }
 
 /** Round to the synapse grid and clip: what a weight becomes when written to the chip. */
@@ -113,9 +126,9 @@ export function quantiseWeight(w: number, step: number, max: number): number {
  */
 export function dieProfileFromCircuitParameters(
   seed: number, nominal: readonly CircuitParametersLike[], actual: readonly CircuitParametersLike[],
-  sizes: number[], delayCounts: number[], mismatch: DieMismatch = DEFAULT_DIE_MISMATCH, firstCircuit = 0,
+  sizes: number[], delayCounts: number[], mismatch: DieMismatch = DEFAULT_DIE_MISMATCH, firstCircuit = 0, rowsPerSource?: number[],
 ): DieProfile {
-  const base = makeDieProfile(seed, sizes, delayCounts, mismatch);
+  const base = makeDieProfile(seed, sizes, delayCounts, mismatch, rowsPerSource);
   const gap = (p: CircuitParametersLike): number => p.vThreshold - p.eLeak;
   const tauMem = (p: CircuitParametersLike): number => p.capacitance / p.gLeak;
   const psp = (p: CircuitParametersLike): number => (p.synapseChargePerWeight * p.synapticInput[0].gain) / p.synapticInput[0].tau / p.capacitance;

@@ -9,7 +9,7 @@
  */
 import { LayerScratch, layerForward, type LayerDelays, type LayerNeurons } from '../emulator/event/layer.ts';
 import { layerBackward, type LayerGradients, type NeuronModel } from './gradients.ts';
-import { quantiseWeight, type DieProfile } from './die.ts';
+import { layerWeightMax, quantiseWeight, type DieProfile } from './die.ts';
 import type { Rng } from '../util/random.ts';
 
 /** One model time unit (τ_s) on the chip: 6 µs (Fast & Deep BSS-2 settings, taum = 6 × 1 µs). */
@@ -180,11 +180,12 @@ export class TtfsRunner {
     for (let l = 0; l < this.layers.length; l++) {
       const L = this.layers[l];
       const w = net.weights[l];
+      const wMax = die ? layerWeightMax(die, l) : Infinity;
       for (let j = 0; j < L.nOut; j++) {
         const gain = die ? die.layers[l].weightGain[j] : 1;
         for (let i = 0; i < L.nIn; i++) {
           const k = j * L.nIn + i;
-          const q = die ? quantiseWeight(w[k], die.weightStep, die.weightMax) : w[k];
+          const q = die ? quantiseWeight(w[k], die.weightStep, wMax) : w[k];
           L.wModel[k] = q;
           L.wEffective[k] = q * gain;
         }

@@ -21,6 +21,8 @@ export interface TrainRunOptions {
   hidden?: number;
   /** Train on the first N samples of the train split. */
   trainSize?: number;
+  /** Synapse rows per source and sign, per layer, on the die. */
+  rowsPerSource?: number[];
   /** Model output file (written atomically at the end). */
   output?: string;
   /** Checkpoint file, written atomically after every epoch. */
@@ -37,6 +39,7 @@ export interface TrainRunResult extends TrainResult {
 export function trainYinYang(o: TrainRunOptions): TrainRunResult {
   const overrides: Parameters<typeof defaultTrainConfig>[2] = { epochs: o.epochs, seed: o.seed, dieSeed: o.dieSeed };
   if (o.trainSize !== undefined) overrides.trainSize = o.trainSize;
+  if (o.rowsPerSource !== undefined) overrides.rowsPerSource = o.rowsPerSource;
   let config = defaultTrainConfig(o.method, o.delays, overrides);
   if (o.hidden !== undefined) config = { ...config, sizes: [config.sizes[0], o.hidden, config.sizes[2]] };
   let state: TrainState;
@@ -47,7 +50,7 @@ export function trainYinYang(o: TrainRunOptions): TrainRunResult {
   if (o.resume && o.checkpoint && existsSync(o.checkpoint)) {
     state = loadCheckpoint(o.checkpoint);
     const c = state.config;
-    const mismatch = ['method', 'delays', 'dieSeed', 'seed', 'trainSize'].filter((k) => JSON.stringify(c[k as keyof typeof c]) !== JSON.stringify(config[k as keyof typeof config]));
+    const mismatch = ['method', 'delays', 'dieSeed', 'seed', 'trainSize', 'rowsPerSource'].filter((k) => JSON.stringify(c[k as keyof typeof c]) !== JSON.stringify(config[k as keyof typeof config]));
     if (c.sizes.join() !== config.sizes.join()) mismatch.push('hidden');
     if (mismatch.length) throw inputError('checkpoint was written with different settings', { file: o.checkpoint, path: mismatch.join(', ') }, { value: mismatch.map((k) => `${k}=${JSON.stringify(c[k as keyof typeof c] ?? c.sizes)}`), allowed: 'the same settings as the run that wrote it (only --epochs may change)' });
     state.config = { ...c, epochs: o.epochs };
@@ -74,6 +77,8 @@ export function trainYinYang(o: TrainRunOptions): TrainRunResult {
 export interface EvalOptions {
   /** Die seed, or null for the ideal model. */
   dieSeed: number | null;
+  /** Rows per source for a model trained without a die (default: one row, ±63/30). */
+  rowsPerSource?: number[];
   split: YinYangSplit;
   /** Seed of the trial-to-trial noise on the die. */
   noiseSeed: number;
@@ -95,7 +100,7 @@ export function evaluateModelFile(file: string, o: EvalOptions): EvalResult {
   if (o.dieSeed !== null) {
     const counts: number[] = [];
     for (let l = 0; l + 1 < net.sizes.length; l++) counts.push(delayCount(net.delays.kind, layerInputs(net, l), net.sizes[l + 1]));
-    die = config && config.dieSeed === o.dieSeed ? dieFor(config) : makeDieProfile(o.dieSeed, net.sizes, counts, config?.mismatch);
+    die = config && config.dieSeed === o.dieSeed ? dieFor(config) : makeDieProfile(o.dieSeed, net.sizes, counts, config?.mismatch, config?.rowsPerSource ?? o.rowsPerSource);
   }
   const data = yinYangSplit(o.split);
   const r = evaluate(net, die, data, o.noiseSeed);

@@ -9,7 +9,7 @@
 import { Rng, hashWords } from '../util/random.ts';
 import { inputError } from '../util/errors.ts';
 import { adamInit, adamStep, type AdamState } from './adam.ts';
-import { makeDieProfile, DEFAULT_DIE_MISMATCH, type DieMismatch, type DieProfile } from './die.ts';
+import { layerWeightMax, makeDieProfile, DEFAULT_DIE_MISMATCH, type DieMismatch, type DieProfile } from './die.ts';
 import { classify, shiftInvariantMse, ttfsCrossEntropy } from './loss.ts';
 import { TtfsRunner, initNetwork, layerInputs, delayCount, type DelayKind, type TtfsNetwork, type InputEncoding } from './network.ts';
 import type { NeuronModel } from './gradients.ts';
@@ -49,6 +49,8 @@ export interface TrainConfig {
   /** Largest tolerated fraction of missing spikes per layer before weights are bumped. */
   maxMissing: number[];
   bumpValue: number;
+  /** Synapse rows per source and sign, per layer, on the die (weights up to rows·63/30). */
+  rowsPerSource: number[];
   /** Train on the first `trainSize` samples of the train split (default all 5000). */
   trainSize: number;
   validationSize: number;
@@ -77,7 +79,7 @@ export function defaultTrainConfig(method: TrainMethod, delays: DelayKind, opts:
       batchSize: 150, lrWeights: 0.005, lrDelays: 0.005, lrStepEpochs: 20, lrGamma: 0.95,
       loss: { kind: 'cross-entropy', xi: 0.2, alpha: 0.005, beta: 1 },
       maxDwNorm: 0.2, maxMissing: [0.3, dieSeed === null ? 0 : 0.05], bumpValue: 0.0005,
-      trainSize: 5000, validationSize: 1000, testSize: 1000,
+      rowsPerSource: [4, 1], trainSize: 5000, validationSize: 1000, testSize: 1000,
     }
     : {
       method, delays, dieSeed, mismatch: DEFAULT_DIE_MISMATCH, epochs: 300, seed: 0,
@@ -90,7 +92,7 @@ export function defaultTrainConfig(method: TrainMethod, delays: DelayKind, opts:
       lrStepEpochs: 20, lrGamma: 0.95,
       loss: { kind: 'shift-invariant-mse', deltaT: 0.2 },
       maxDwNorm: 0.2, maxMissing: [0.3, dieSeed === null ? 0 : 0.05], bumpValue: 0.0005,
-      trainSize: 5000, validationSize: 1000, testSize: 1000,
+      rowsPerSource: [4, 1], trainSize: 5000, validationSize: 1000, testSize: 1000,
     };
   return { ...base, ...opts, method, delays, dieSeed };
 }
@@ -152,26 +154,31 @@ export function validateConfig(c: TrainConfig): void {
   if (c.method === 'ttfs' && c.delays !== 'none') bad('delays', c.delays, "'none' with --method ttfs (delays need --method delgrad)");
   if (c.sizes.length < 2 || c.sizes.some((n) => !Number.isInteger(n) || n < 1)) bad('sizes', c.sizes, 'at least two positive integers');
   if (c.sizes[0] !== 4 || c.sizes[c.sizes.length - 1] !== 3) bad('sizes', c.sizes, 'Yin-Yang needs 4 inputs and 3 outputs');
+  if (!Array.isArray(c.rowsPerSource) || c.rowsPerSource.length !== c.sizes.length - 1 || c.rowsPerSource.some((k) => !Number.isInteger(k) || k < 1)) bad('rowsPerSource', c.rowsPerSource, `${c.sizes.length - 1} positive integers (one per layer)`);
   if (c.dieSeed !== null) checkMapping(c);
 }
 
 /**
- * Mapping limits of the chip model for a layered network in the loop: every neuron and every
- * delay element is one neuron circuit (512), and each presynaptic source needs an excitatory and
- * an inhibitory synapse row (sign per row) in the array of its targets (256 rows per array).
+ * Mapping limits of the chip model for a layered network in the loop. Every neuron and every
+ * delay element is one neuron circuit (512). Layer l's neurons sit in neuron row l mod 2 (256
+ * circuits each) and receive their inputs through synapse array l mod 2 (256 rows): each source
+ * needs rowsPerSource[l] excitatory and as many inhibitory rows (sign per row); a synaptic delay
+ * element feeds one synapse, so it needs its own rows.
  */
-export function checkMapping(c: Pick<TrainConfig, 'sizes' | 'nBias' | 'delays'>): { circuits: number; rows: number } {
+export function checkMapping(c: Pick<TrainConfig, 'sizes' | 'nBias' | 'delays'> & { rowsPerSource?: number[] }): { circuits: number; rows: number[] } {
   let circuits = 0;
-  let rows = 0;
+  const rows = [0, 0];
+  const neuronsPerRow = [0, 0];
   for (let l = 0; l + 1 < c.sizes.length; l++) {
     const nIn = layerInputs(c, l);
     const nOut = c.sizes[l + 1];
+    const k = c.rowsPerSource?.[l] ?? 1;
     circuits += nOut + (c.delays === 'none' ? 0 : delayCount(c.delays, nIn, nOut));
-    // A synaptic delay element feeds one synapse: its own pair of rows.
-    rows += 2 * (c.delays === 'synaptic' ? nIn * nOut : nIn);
+    neuronsPerRow[l % 2] += nOut;
+    rows[l % 2] += 2 * k * (c.delays === 'synaptic' ? nIn * nOut : nIn);
   }
-  if (circuits > 512) throw inputError('network does not fit on the chip', { path: 'sizes' }, { value: { circuits }, allowed: 'at most 512 neuron circuits (neurons + delay elements)' });
-  if (rows > 512) throw inputError('network does not fit on the chip', { path: 'sizes' }, { value: { rows }, allowed: 'at most 512 synapse rows (2 arrays × 256; exc. + inh. row per source)' });
+  if (circuits > 512 || neuronsPerRow.some((n) => n > 256)) throw inputError('network does not fit on the chip', { path: 'sizes' }, { value: { circuits, neuronsPerRow }, allowed: 'at most 512 neuron circuits (neurons + delay elements), 256 neurons per layer row' });
+  if (rows.some((r) => r > 256)) throw inputError('network does not fit on the chip', { path: 'rowsPerSource' }, { value: { rowsPerArray: rows }, allowed: 'at most 256 synapse rows per array (2 × rows per source × sources of the layers in that array)' });
   return { circuits, rows };
 }
 
@@ -179,7 +186,7 @@ export function dieFor(c: TrainConfig): DieProfile | null {
   if (c.dieSeed === null) return null;
   const counts: number[] = [];
   for (let l = 0; l + 1 < c.sizes.length; l++) counts.push(delayCount(c.delays, layerInputs(c, l), c.sizes[l + 1]));
-  return makeDieProfile(c.dieSeed, c.sizes, counts, c.mismatch);
+  return makeDieProfile(c.dieSeed, c.sizes, counts, c.mismatch, c.rowsPerSource);
 }
 
 export function initState(config: TrainConfig): TrainState {
@@ -297,9 +304,12 @@ export function trainEpoch(state: TrainState, data: TrainData, runner: TtfsRunne
     }
     state.lastBumped = bumped;
     if (runner.die) {
-      // The chip holds weights only within ±63/30: keep the trained (shadow) weights there too.
-      const m = runner.die.weightMax;
-      for (const w of net.weights) for (let k = 0; k < w.length; k++) w[k] = w[k] > m ? m : w[k] < -m ? -m : w[k];
+      // The chip holds weights only within ±rows·63/30: keep the trained (shadow) weights there.
+      for (let l = 0; l < nLayers; l++) {
+        const m = layerWeightMax(runner.die, l);
+        const w = net.weights[l];
+        for (let k = 0; k < w.length; k++) w[k] = w[k] > m ? m : w[k] < -m ? -m : w[k];
+      }
     }
     runner.sync();
   }

@@ -61,14 +61,16 @@ describe('training on Yin-Yang', () => {
     const r = runTraining(initState(c), loadYinYang(c));
     const die = dieFor(c)!;
     const runner = new TtfsRunner(r.net, die);
-    for (const L of runner.layers) {
+    // Layer l's weights are k/30 with |k| ≤ 63·rows (6-bit synapses, sign per row, a source on
+    // `rowsPerSource[l]` rows of each sign; default 4 rows into the hidden layer, 1 into the output).
+    expect(c.rowsPerSource).toEqual([4, 1]);
+    runner.layers.forEach((L, l) => {
       for (const w of L.wModel) {
-        // Every written weight is k/30 with |k| ≤ 63 (6-bit magnitude, sign per row).
-        expect(Math.abs(w)).toBeLessThanOrEqual(CHIP_WEIGHT_MAX + 1e-12);
+        expect(Math.abs(w)).toBeLessThanOrEqual(c.rowsPerSource[l] * CHIP_WEIGHT_MAX + 1e-12);
         expect(Math.abs(w * 30 - Math.round(w * 30))).toBeLessThan(1e-9);
       }
-    }
-    for (const w of r.net.weights) for (const x of w) expect(Math.abs(x)).toBeLessThanOrEqual(CHIP_WEIGHT_MAX);
+      for (const x of r.net.weights[l]) expect(Math.abs(x)).toBeLessThanOrEqual(c.rowsPerSource[l] * CHIP_WEIGHT_MAX);
+    });
     const data = loadYinYang(c).test;
     const onDie = evaluate(r.net, die, data, 0).accuracy;
     expect(evaluate(r.net, die, data, 0).accuracy).toBe(onDie); // same noise seed, same result
@@ -93,8 +95,12 @@ describe('training on Yin-Yang', () => {
 
   it('refuses networks that do not fit on the chip', () => {
     expect(() => checkMapping({ sizes: [4, 600, 3], nBias: 1, delays: 'none' })).toThrow(InputError);
-    // 5-30-3 with synaptic delay elements: 30 + 3 neurons + 5·30 + 31·3 delay circuits = 276.
-    expect(checkMapping({ sizes: [4, 30, 3], nBias: 1, delays: 'synaptic' }).circuits).toBe(276);
+    // 4-30-3 with synaptic delay elements: 30 + 3 neurons + 4·30 + 30·3 delay circuits = 243;
+    // rows: 2·120 in array 0 and 2·90 in array 1.
+    expect(checkMapping({ sizes: [4, 30, 3], nBias: 0, delays: 'synaptic' })).toEqual({ circuits: 243, rows: [240, 180] });
+    // 5-120-3: 5 sources × 2 signs × 4 rows = 40 rows into the hidden layer, 121 × 2 into the output.
+    expect(checkMapping({ sizes: [4, 120, 3], nBias: 1, delays: 'none', rowsPerSource: [4, 1] }).rows).toEqual([40, 242]);
+    expect(() => checkMapping({ sizes: [4, 120, 3], nBias: 1, delays: 'none', rowsPerSource: [4, 2] })).toThrow(/256 synapse rows/);
     expect(() => trainYinYang({ method: 'ttfs', delays: 'synaptic', dieSeed: null, epochs: 1, seed: 0 })).toThrow(InputError);
   });
 
