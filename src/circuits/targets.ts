@@ -6,7 +6,7 @@
  * no code reaches are reported as issues (asked value, reachable range), never clipped.
  */
 import type { NeuronCircuitConfig } from '../chip/neuron.ts';
-import { CAPMEM_CODE_MAX, MEMBRANE_CAPACITANCE_MAX, REFRACTORY_TIME_MAX, backendClockHz } from '../chip/constants.ts';
+import { CAPMEM_CODE_MAX, MEMBRANE_CAPACITANCE_MAX, REFRACTORY_TIME_MAX, RESET_HOLDOFF_MAX, backendClockHz } from '../chip/constants.ts';
 import { neuronEnum, formatNeuron, type NeuronCoordinate } from '../chip/coordinates.ts';
 import type { Issue } from '../util/errors.ts';
 import { inputError } from '../util/errors.ts';
@@ -88,6 +88,24 @@ export function refractoryCounterFor(seconds: number, clockHz: number): { counte
     };
   }
   return { counter: n, seconds: n / clockHz };
+}
+
+/**
+ * Reset-holdoff setting for a holdoff time: the reset is released 2·(15 − setting) + 1 cycles
+ * before the refractory period ends (4-bit setting 0..15, odd cycle counts 1..31).
+ */
+export function holdoffSettingFor(seconds: number, clockHz: number): { setting: number; seconds: number; issue?: Issue } {
+  if (!(seconds >= 0) || !(clockHz > 0)) {
+    throw inputError('holdoff time and clock must be non-negative / positive', {}, { value: { seconds, clockHz } });
+  }
+  const cycles = seconds * clockHz;
+  const setting = Math.min(RESET_HOLDOFF_MAX, Math.max(0, Math.round(RESET_HOLDOFF_MAX - (cycles - 1) / 2)));
+  const actual = (2 * (RESET_HOLDOFF_MAX - setting) + 1) / clockHz;
+  const out: { setting: number; seconds: number; issue?: Issue } = { setting, seconds: actual };
+  if (cycles > 2 * RESET_HOLDOFF_MAX + 1 + 1 || cycles < 0.5) {
+    out.issue = { message: 'holdoff outside what the 4-bit setting reaches at this clock', location: {}, value: seconds, allowed: `${fmt(1 / clockHz)} .. ${fmt((2 * RESET_HOLDOFF_MAX + 1) / clockHz)} s (1..31 cycles at ${clockHz} Hz)` };
+  }
+  return out;
 }
 
 const fmt = (x: number): string => x.toExponential(4);

@@ -13,7 +13,7 @@ import { membraneCapacitance } from '../../src/circuits/blocks/membrane.ts';
 import { A_VT, U_T, pelgromSigma } from '../../src/circuits/technology.ts';
 import { deriveCircuitParameters } from '../../src/circuits/derive.ts';
 import { circuitParameters } from '../../src/circuits/circuit.ts';
-import { codesForTargets, refractoryCounterFor } from '../../src/circuits/targets.ts';
+import { codesForTargets, holdoffSettingFor, refractoryCounterFor } from '../../src/circuits/targets.ts';
 import { buildDeck } from '../../src/netlist/deck.ts';
 import { writeNetlist } from '../../src/netlist/writer.ts';
 import { InputError } from '../../src/util/errors.ts';
@@ -146,6 +146,13 @@ describe('codesForTargets', () => {
     const tau = unreachable.find((i) => i.location.path === 'tau_mem');
     expect(tau?.value).toBe(10e-3);
     expect(tau?.allowed).toMatch(/ s$/);
+  });
+
+  it('gives holdoff settings for a clock', () => {
+    // 5 cycles at 15.625 MHz = 320 ns ↔ setting 13 (2·(15 − 13) + 1 = 5).
+    expect(holdoffSettingFor(320e-9, 15.625e6)).toEqual({ setting: 13, seconds: 5 / 15.625e6 });
+    expect(holdoffSettingFor(64e-9, 15.625e6).setting).toBe(15);
+    expect(holdoffSettingFor(10e-6, 15.625e6).issue?.value).toBe(10e-6);
   });
 
   it('gives refractory counters for a clock', () => {
