@@ -65,7 +65,9 @@ export interface TrainConfig {
  *   shift-invariant MSE Δt 0.2,
  *   delays d = σ(θ) (shift 0, scale 1), θ ~ N(0, 0.25); lr weights 0.01 / delays 0.003 for
  *   synaptic, 0.005 / 0.005 for axonal and dendritic.
- * In the loop on a die the tolerated missing fraction of the output layer is 0.05 (hx config).
+ * In the loop on a die the tolerated missing fraction of the output layer is 0.05 (hx config),
+ * and a source uses 4 synapse rows per sign into the hidden layer and 1 into the output layer
+ * (1 and 1 with synaptic delay elements), see `checkMapping`.
  */
 export function defaultTrainConfig(method: TrainMethod, delays: DelayKind, opts: Partial<TrainConfig> = {}): TrainConfig {
   const dieSeed = opts.dieSeed ?? null;
@@ -92,7 +94,8 @@ export function defaultTrainConfig(method: TrainMethod, delays: DelayKind, opts:
       lrStepEpochs: 20, lrGamma: 0.95,
       loss: { kind: 'shift-invariant-mse', deltaT: 0.2 },
       maxDwNorm: 0.2, maxMissing: [0.3, dieSeed === null ? 0 : 0.05], bumpValue: 0.0005,
-      rowsPerSource: [4, 1], trainSize: 5000, validationSize: 1000, testSize: 1000,
+      // Synaptic delay elements each feed one synapse: one row pair each already fills the arrays.
+      rowsPerSource: delays === 'synaptic' ? [1, 1] : [4, 1], trainSize: 5000, validationSize: 1000, testSize: 1000,
     };
   return { ...base, ...opts, method, delays, dieSeed };
 }

@@ -33,7 +33,7 @@ export default class TrainYinYang extends PlateauCommand {
     epochs: Flags.integer({ description: 'epochs', default: 300, min: 0, max: 100000 }),
     seed: Flags.integer({ description: 'seed of initial weights and shuffling', default: 0, min: 0 }),
     hidden: Flags.integer({ description: 'hidden neurons (default 120 ttfs, 30 delgrad)', min: 1, max: 500 }),
-    rows: Flags.string({ description: 'on a die: synapse rows per source and sign, per layer (weights up to rows·63/30), e.g. 4,1', default: '4,1' }),
+    rows: Flags.string({ description: 'on a die: synapse rows per source and sign, per layer (weights up to rows·63/30); default 4,1 (1,1 with synaptic delays)' }),
     'train-size': Flags.integer({ description: 'train on the first N samples of the 5000', min: 1, max: 5000 }),
     output: Flags.string({ char: 'o', description: 'write the trained model here (JSON, atomically)' }),
     checkpoint: Flags.string({ description: 'checkpoint file (default: <output>.ckpt.json when -o is given)' }),
@@ -50,7 +50,7 @@ export default class TrainYinYang extends PlateauCommand {
     const every = Math.max(1, Math.round(flags.epochs / 20));
     const result = trainYinYang({
       method, delays, dieSeed: parseDie(flags.die), epochs: flags.epochs, seed: flags.seed,
-      hidden: flags.hidden, trainSize: flags['train-size'], rowsPerSource: parseRows(flags.rows), output: flags.output, checkpoint, resume: flags.resume,
+      hidden: flags.hidden, trainSize: flags['train-size'], rowsPerSource: flags.rows === undefined ? undefined : parseRows(flags.rows), output: flags.output, checkpoint, resume: flags.resume,
       onEpoch: (rec, s) => {
         const total = s.config.epochs;
         const msg = `epoch ${rec.epoch}/${total}  train ${(100 * rec.trainAccuracy).toFixed(1)} %  validation ${(100 * rec.validationAccuracy).toFixed(1)} %  loss ${rec.trainLoss.toFixed(4)}  bumps ${rec.bumps}  ${s.wallSeconds.toFixed(0)} s`;
