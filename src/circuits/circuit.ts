@@ -132,8 +132,9 @@ function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: Syna
 export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: number): CircuitParameters {
   const r = resolveCircuit(chip, die, circuitEnum);
   const cfg = r.cfg;
-  const leak = leakBehaviour(die, circuitEnum, r.iLeak, r.vLeak);
-  const reset = leakBehaviour(die, circuitEnum, r.iReset, r.vReset);
+  const leakDv = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
+  const leak = leakBehaviour(die, circuitEnum, r.iLeak, r.vLeak, leakDv);
+  const reset = leakBehaviour(die, circuitEnum, r.iReset, r.vReset, leakDv);
   const exc = synParams(die, r, 'exc');
   const inh = synParams(die, r, 'inh');
   let iOffset = r.iOffset + exc.rest + inh.rest;

@@ -24,9 +24,9 @@ export interface LeakBehaviour extends OtaBehaviour {
   eEff: number;
 }
 
-/** Leak (or reset) behaviour at bias `biasA` (range applied) around reference `vRef`. */
-export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef: number): LeakBehaviour {
-  const dv = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
+/** Leak (or reset) behaviour at bias `biasA` (range applied) around reference `vRef`; `offsets` may pass the block's draws when already known. */
+export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef: number, offsets?: Readonly<Record<string, number>>): LeakBehaviour {
+  const dv = offsets ?? blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
   const b0 = otaBehaviour(biasA, vRef, dv);
   // In the follower the membrane is both the inverting input and the output: the conductance
   // is the transconductance plus the OTA's output conductance.
