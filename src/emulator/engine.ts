@@ -75,6 +75,18 @@ export function exponentialCurrent(p: CircuitParameters, v: number): number {
   return p.gLeak * e.deltaT * Math.exp(Math.min((v - e.vT) / e.deltaT, EXP_ARG_MAX));
 }
 
+/**
+ * The transconductors of leak and reset are OTAs: I = I_sat·tanh(g·ΔV/I_sat) with ΔV = E − V
+ * (circuit library, optional I_sat). The linear part g·ΔV is integrated exactly; this returns
+ * the non-linear remainder I_sat·tanh(g·ΔV/I_sat) − g·ΔV, frozen over a step like the
+ * exponential term (0 when no saturation is given).
+ */
+export function saturationRemainder(g: number, iSat: number, dv: number): number {
+  if (!(iSat > 0) || !Number.isFinite(iSat)) return 0;
+  const x = g * dv;
+  return iSat * Math.tanh(x / iSat) - x;
+}
+
 export interface BackgroundState {
   /** Hardware source index 0..7 (crossbar input 12 + index). */
   index: number;
@@ -147,6 +159,9 @@ export class SteppedEngine {
   private readonly eFree: Float64Array;
   private readonly phiFree: Float64Array;
   private readonly eReset: Float64Array;
+  /** Per compartment (single-circuit ones): leak and reset saturation, for the fast path. */
+  private readonly satLeak: Float64Array;
+  private readonly satReset: Float64Array;
   /** Leak (+ reset) drive times φ/C for a full step: the constant part of the update. */
   private readonly constFree: Float64Array;
   private readonly constReset: Float64Array;
@@ -213,6 +228,8 @@ export class SteppedEngine {
     this.phiFree = new Float64Array(nc);
     this.eReset = new Float64Array(nc);
     this.constFree = new Float64Array(nc);
+    this.satLeak = new Float64Array(nc);
+    this.satReset = new Float64Array(nc);
     this.constReset = new Float64Array(nc);
     this.phiReset = new Float64Array(nc);
     this.resetDriveAll = new Float64Array(nc);
@@ -275,6 +292,8 @@ export class SteppedEngine {
       if (model.compPtr[c + 1] - model.compPtr[c] === 1) {
         const i = model.compCircuits[model.compPtr[c]];
         this.simple[c] = !P[i].exponential.enabled && !this.cobaOn[2 * i] && !this.cobaOn[2 * i + 1] ? 1 : 0;
+        this.satLeak[c] = P[i].leakSaturationCurrent ?? 0;
+        this.satReset[c] = P[i].resetSaturationCurrent ?? 0;
       }
       // Start at the leak equilibrium of the compartment.
       const gl = model.gLeakSum[c];
@@ -348,8 +367,9 @@ export class SteppedEngine {
    */
   private advanceScalars(t0: number, t1: number): void {
     const sc = this.m.scalarCompartments;
-    const { V, I, simple, nextSwitch, resetCount, eFree, eReset, constFree, constReset, kapFree, kapReset, decayFull, threshold } = this;
+    const { V, I, simple, nextSwitch, resetCount, eFree, eReset, constFree, constReset, kapFree, kapReset, decayFull, threshold, satLeak, satReset, phiFree, phiReset } = this;
     const { compPtr, compCircuits, pause } = this.m;
+    const P = this.m.params;
     const eps = this.dt * 1e-9;
     const tLate = t1 - eps;
     const tEnd = t1 + eps;
@@ -366,12 +386,16 @@ export class SteppedEngine {
       const te = 2 * i;
       const ie = I[te];
       const ii = I[te + 1];
+      const v0 = V[c];
       let v: number;
       if (resetCount[c] === 0) {
-        v = V[c] * eFree[c] + constFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
+        v = v0 * eFree[c] + constFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
+        if (satLeak[c] > 0) v += saturationRemainder(P[i].gLeak, satLeak[c], P[i].eLeak - v0) * phiFree[c];
       } else {
-        v = V[c] * eReset[c] + constReset[c];
+        v = v0 * eReset[c] + constReset[c];
         if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
+        if (satLeak[c] > 0) v += saturationRemainder(P[i].gLeak, satLeak[c], P[i].eLeak - v0) * phiReset[c];
+        if (satReset[c] > 0) v += saturationRemainder(P[i].gReset, satReset[c], P[i].vReset - v0) * phiReset[c];
       }
       v = v > hi ? hi : v < lo ? lo : v;
       V[c] = v;
@@ -497,6 +521,8 @@ export class SteppedEngine {
       const gated = this.m.pause[i] === 1 && this.inReset[i] === 1;
       const p = P[i];
       if (p.exponential.enabled && !gated) drive += exponentialCurrent(p, V0);
+      drive += saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - V0);
+      if (this.inReset[i]) drive += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - V0);
       for (let r = 0; r < 2; r++) {
         const t = 2 * i + r;
         const cur = this.I[t];
@@ -633,7 +659,17 @@ export class SteppedEngine {
       anyExp = true;
     });
     const { E, Phi } = prop;
-    const u = prop.u;
+    // Forcing: the cached affine part plus the frozen saturation remainders of leak and reset.
+    const u = g.u;
+    u.set(prop.u);
+    g.unit.circuits.forEach((i) => {
+      const p = P[i];
+      const c = m.compOf[i];
+      const v = this.V[c];
+      let r = saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v);
+      if (this.inReset[i]) r += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v);
+      if (r !== 0) u[g.compLocal.get(c)!] += r / m.capacitance[c];
+    });
     for (let r = 0; r < n; r++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * u[j];
