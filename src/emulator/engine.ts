@@ -585,16 +585,12 @@ export class SteppedEngine {
       g.u[lc] = m.leakDrive[c] / m.capacitance[c];
       A[lc * n + lc] -= m.gLeakSum[c] / m.capacitance[c];
     });
-    for (const e of g.unit.edges) {
-      const a = g.compLocal.get(e.a)!;
-      const b = g.compLocal.get(e.b)!;
-      const Ca = m.capacitance[e.a];
-      const Cb = m.capacitance[e.b];
-      A[a * n + a] -= e.g / Ca;
-      A[a * n + b] += e.g / Ca;
-      A[b * n + b] -= e.g / Cb;
-      A[b * n + a] += e.g / Cb;
+    for (const t of g.unit.terms) {
+      const r = g.compLocal.get(t.row)!;
+      const c = g.compLocal.get(t.col)!;
+      A[r * n + c] += t.g / m.capacitance[t.row];
     }
+    for (const [c, i] of g.unit.offsets) g.u[g.compLocal.get(c)!] += i / m.capacitance[c];
     g.unit.circuits.forEach((i, li) => {
       const p = P[i];
       const c = m.compOf[i];

@@ -13,18 +13,31 @@ import type { CircuitParameters } from '../circuits/params.ts';
 import { InputError, inputError, type Issue } from '../util/errors.ts';
 import { buildRoutingTable, type RoutingTable } from './routing.ts';
 
-/** A conductance between two compartments, S. */
-export interface CouplingEdge {
-  a: number;
-  b: number;
+/**
+ * One term of the coupling: the current into compartment `row` gains g·V_col (S). Self terms
+ * (row = col) are the diagonal; a symmetric conductance G between a and b is the four terms
+ * (a,a,−G) (a,b,+G) (b,b,−G) (b,a,+G).
+ */
+export interface CouplingTerm {
+  row: number;
+  col: number;
   g: number;
+}
+
+/** Coupling of the compartments through the shared-line segments. */
+export interface Coupling {
+  terms: CouplingTerm[];
+  /** Constant currents into compartments (line offsets of the conductances), A. */
+  offsets: Map<number, number>;
 }
 
 /** A set of compartments integrated together by the general matrix-exponential path. */
 export interface GroupUnit {
   compartments: number[];
   circuits: number[];
-  edges: CouplingEdge[];
+  terms: CouplingTerm[];
+  /** Constant coupling currents into the group's compartments, A. */
+  offsets: Map<number, number>;
 }
 
 export interface EmulatorModel {
@@ -44,7 +57,7 @@ export interface EmulatorModel {
   /** Compartments integrated by the scalar closed form, and the groups. */
   scalarCompartments: Int32Array;
   groups: GroupUnit[];
-  edges: CouplingEdge[];
+  coupling: Coupling;
   /** Per circuit backend: clock period of its refractory clock, s (Infinity when clocks are off). */
   clockPeriod: Float64Array;
   /** Gate synaptic input and exponential term while the reset is active (enable_pause). */
@@ -80,39 +93,58 @@ class UnionFind {
 }
 
 /**
- * Coupling conductances between compartments from the shared-line segments.
- * - A segment tied directly (connect_soma) to compartment d joins each conductance circuit's
- *   compartment to d with that circuit's gInterCompartment.
- * - A floating segment (no direct tie) is a massless node joined to k compartments through
- *   conductances g_1..g_k: eliminating it (star–mesh / Kron reduction) gives g_i·g_j/Σg between
- *   every pair, exact for the node's instantaneous balance Σ g_i (V_i − V_s) = 0.
+ * Coupling between compartments from the shared-line segments. Each conductance circuit i is two
+ * transconductors back to back (circuit library): into its membrane flows g_m,i (V_line − V_i),
+ * g_m = gInterCompartment; onto the line flows g_l,i (V_i − V_line) + i_off,i, g_l =
+ * gInterCompartmentLine (default g_m), i_off = iLineOffset (default 0).
+ * - A segment tied directly (connect_soma) to compartment d has V_line = V_d: compartment k of
+ *   circuit i gets g_m (V_d − V_k), compartment d gets g_l (V_k − V_d) + i_off.
+ * - A floating segment (no direct tie) is a massless node: Σ_i [g_l,i (V_i − V_s) + i_off,i] = 0
+ *   gives V_s = (Σ g_l,j V_j + Σ i_off)/Σ g_l, and compartment k gets g_m,k (V_s − V_k). With
+ *   g_l = g_m and no offsets this is the star–mesh (Kron) reduction g_a g_b/Σg.
  */
-export function couplingEdges(topology: CompartmentTopology, params: CircuitParameters[]): CouplingEdge[] {
-  const acc = new Map<string, CouplingEdge>();
-  const add = (a: number, b: number, g: number): void => {
-    if (a === b || !(g > 0)) return;
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    const key = `${lo},${hi}`;
-    const e = acc.get(key);
-    if (e) e.g += g;
-    else acc.set(key, { a: lo, b: hi, g });
+export function buildCoupling(topology: CompartmentTopology, params: CircuitParameters[]): Coupling {
+  const acc = new Map<string, CouplingTerm>();
+  const offsets = new Map<number, number>();
+  const add = (row: number, col: number, g: number): void => {
+    if (g === 0) return;
+    const key = `${row},${col}`;
+    const t = acc.get(key);
+    if (t) t.g += g;
+    else acc.set(key, { row, col, g });
+  };
+  const addOffset = (c: number, i: number): void => {
+    if (i !== 0) offsets.set(c, (offsets.get(c) ?? 0) + i);
   };
   for (const seg of topology.segments) {
-    const conds = seg.conductance.map((e) => ({ comp: topology.compartmentOf[e], g: params[e].gInterCompartment }));
+    const links = seg.conductance.map((e) => {
+      const p = params[e];
+      return { comp: topology.compartmentOf[e], gm: p.gInterCompartment, gl: p.gInterCompartmentLine ?? p.gInterCompartment, off: p.iLineOffset ?? 0 };
+    });
     if (seg.direct.length === 1) {
       const d = seg.direct[0];
-      for (const c of conds) add(c.comp, d, c.g);
+      for (const l of links) {
+        add(l.comp, l.comp, -l.gm);
+        add(l.comp, d, l.gm);
+        add(d, d, -l.gl);
+        add(d, l.comp, l.gl);
+        addOffset(d, l.off);
+      }
     } else if (seg.direct.length === 0) {
-      const total = conds.reduce((s, c) => s + Math.max(0, c.g), 0);
-      if (total <= 0) continue;
-      for (let i = 0; i < conds.length; i++) {
-        for (let j = i + 1; j < conds.length; j++) add(conds[i].comp, conds[j].comp, (conds[i].g * conds[j].g) / total);
+      const gl = links.reduce((s, l) => s + l.gl, 0);
+      if (!(gl > 0)) continue;
+      const off = links.reduce((s, l) => s + l.off, 0);
+      for (const k of links) {
+        add(k.comp, k.comp, -k.gm);
+        for (const j of links) add(k.comp, j.comp, (k.gm * j.gl) / gl);
+        addOffset(k.comp, (k.gm * off) / gl);
       }
     }
     // direct.length > 1 is rejected by analyzeCompartments (compartments shorted together).
   }
-  return [...acc.values()].sort((x, y) => x.a - y.a || x.b - y.b);
+  // Self-consistent terms of a link within one compartment cancel; drop exact zeros.
+  const terms = [...acc.values()].filter((t) => t.g !== 0).sort((x, y) => x.row - y.row || x.col - y.col);
+  return { terms, offsets };
 }
 
 function checkParams(params: CircuitParameters[]): void {
@@ -169,10 +201,11 @@ export function buildModel(chip: ChipConfig, params: CircuitParameters[], forceG
     }
   }
 
-  const edges = couplingEdges(topology, params);
-  // Units: connected components of the coupling graph; generic when coupled or adapting.
+  const coupling = buildCoupling(topology, params);
+  // Units: connected components of the coupling graph; generic when coupled, adapting or fed a
+  // coupling offset.
   const uf = new UnionFind(nComp);
-  for (const e of edges) uf.union(e.a, e.b);
+  for (const t of coupling.terms) uf.union(t.row, t.col);
   const members = new Map<number, number[]>();
   for (let c = 0; c < nComp; c++) {
     const r = uf.find(c);
@@ -185,11 +218,14 @@ export function buildModel(chip: ChipConfig, params: CircuitParameters[], forceG
   for (const comps of members.values()) {
     const circuits = comps.flatMap((c) => topology.compartments[c].circuits);
     const adapting = circuits.some((i) => params[i].adaptation.enabled);
-    if (comps.length === 1 && !adapting && !forceGeneric) {
+    const coupled = comps.length > 1 || coupling.offsets.has(comps[0]) || coupling.terms.some((t) => t.row === comps[0]);
+    if (!coupled && !adapting && !forceGeneric) {
       scalar.push(comps[0]);
     } else {
       const set = new Set(comps);
-      groups.push({ compartments: comps, circuits, edges: edges.filter((e) => set.has(e.a)) });
+      const offsets = new Map<number, number>();
+      for (const c of comps) if (coupling.offsets.has(c)) offsets.set(c, coupling.offsets.get(c)!);
+      groups.push({ compartments: comps, circuits, terms: coupling.terms.filter((t) => set.has(t.row)), offsets });
     }
   }
 
@@ -217,7 +253,7 @@ export function buildModel(chip: ChipConfig, params: CircuitParameters[], forceG
   return {
     nCircuits: n, nCompartments: nComp, topology, compOf, compPtr, compCircuits,
     capacitance, gLeakSum, leakDrive,
-    scalarCompartments: Int32Array.from(scalar), groups, edges,
+    scalarCompartments: Int32Array.from(scalar), groups, coupling,
     clockPeriod, pause, outLabel, eventOutput, digitalOut, bypass,
     routing: buildRoutingTable(chip, params, bypass), params,
   };

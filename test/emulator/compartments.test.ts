@@ -94,6 +94,27 @@ describe('passive two-compartment neuron', () => {
   });
 });
 
+describe('asymmetric inter-compartment conductance with a line offset', () => {
+  it('steady state of the two back-to-back transconductors (membrane side g_m, line side g_l, offset)', () => {
+    // Compartment 0 tied to the line; circuit 1 attaches through its conductance:
+    //   comp 1: g_L(E_L − V1) + g_m(V0 − V1) = 0
+    //   comp 0: g_L(E_L − V0) + g_l(V1 − V0) + i_off + I = 0
+    const gm = 3e-7, gl = 1.5e-7, ioff = -4e-9, I = 2e-8;
+    const { chip, params } = twoCompartments(gm, I);
+    params[1].gInterCompartmentLine = gl;
+    params[1].iLineOffset = ioff;
+    const res = emulate(chip, params, { duration: 300e-6, dt: 100e-9, seed: 0, noise: false, record: { ideal: [{ circuit: 0 }, { circuit: 1 }] } });
+    // Solve the 2×2 system for v = V − E_L: [[g_L+g_l, −g_l], [−g_m, g_L+g_m]] v = [I + i_off, 0].
+    const a = gL + gl, b = -gl, c = -gm, d = gL + gm;
+    const det = a * d - b * c;
+    const v0 = (d * (I + ioff)) / det;
+    const v1 = (-c * (I + ioff)) / det;
+    // 300 µs ≥ 30 τ of the slowest mode: residual < 1e-12 V.
+    expect(Math.abs(res.traces.ideal[0].values.at(-1)! - 0.45 - v0)).toBeLessThan(1e-10);
+    expect(Math.abs(res.traces.ideal[1].values.at(-1)! - 0.45 - v1)).toBeLessThan(1e-10);
+  });
+});
+
 describe('shorted circuits form one compartment', () => {
   it('charge conservation: ΔV = Σ Q_i·gain_i / Σ C_i without leak', () => {
     // Circuits 10, 11, 12 shorted by connect_right; leak off; each gets a synaptic pulse with its

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulateChipFile } from '../../src/emulator/run.ts';
@@ -9,7 +9,20 @@ describe('emulateChipFile (plateau emulate)', () => {
   it('emulates a chip-layer file on a die and writes the full result atomically', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plateau-emulate-'));
     const out = join(dir, 'result.json');
-    const s = emulateChipFile('examples/chip-raw.yaml', { seed: 3 }, { duration: 20e-6, dt: 20e-9, seed: 1 }, out);
+    const file = join(dir, 'chip.yaml');
+    // A passive two-compartment configuration (thresholds off), raw codes.
+    writeFileSync(file, [
+      'layer: chip', 'version: 1', 'neurons:',
+      '  - circuits: {row: 0, column: {from: 0, to: 1}}',
+      '    leak: {v_leak: 400, i_bias: 200}',
+      '    membrane_capacitance: {capacitance: 63}',
+      '  - circuits: {row: 0, column: 0}',
+      '    multicompartment: {connect_soma: true, connect_soma_right: true}',
+      '  - circuits: {row: 0, column: 1}',
+      '    multicompartment: {enable_conductance: true, i_bias_nmda: 300}',
+      '',
+    ].join('\n'));
+    const s = emulateChipFile(file, { seed: 3 }, { duration: 20e-6, dt: 20e-9, seed: 1 }, out);
     // 20 µs in steps of 20 ns.
     expect(s.steps).toBe(1000);
     expect(s.simulatedSeconds).toBeCloseTo(20e-6, 15);
