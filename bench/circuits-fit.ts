@@ -14,6 +14,7 @@ import type { Netlist } from '../src/netlist/model.ts';
 import { otaSubcircuit, OTA_TRANSISTORS } from '../src/circuits/blocks/ota.ts';
 import { mos } from '../src/circuits/transistors.ts';
 import { exponentialSubcircuit, EXP_FIT } from '../src/circuits/blocks/exponential.ts';
+import { bufferSubcircuit, COMPARATOR_FIT } from '../src/circuits/blocks/spike.ts';
 import { OTA_FIT, U_T } from '../src/circuits/technology.ts';
 import { SYNRES_FIT, SYNRES_RATIO, SYN_LINE_REFERENCE_V, syninResistorSubcircuit, SYNIN_RES_SUBCKT } from '../src/circuits/blocks/synin.ts';
 
@@ -232,6 +233,41 @@ function exponentialFit(): { delta: number[]; floorA: number[] } {
   return { delta, floorA: floor };
 }
 
+/**
+ * Comparator trip point (blocks/spike.ts: OTA + two inverters): DC sweep of the membrane
+ * around v_threshold; the trip offset is v(mem) where the buffered output crosses 0.6 V, minus
+ * v_threshold. Per comparator bias (rows) and threshold voltage (columns, COMPARATOR_FIT.vthV).
+ */
+function comparatorFit(): number[][] {
+  const rows: number[][] = [];
+  for (const ib of COMPARATOR_FIT.biasA) {
+    const row: number[] = [];
+    for (const vth of COMPARATOR_FIT.vthV) {
+      const n: Netlist = {
+        title: 'comparator fit', includes: [], models: [], subcircuits: [otaSubcircuit(), bufferSubcircuit()],
+        elements: [
+          { kind: 'V', name: 'vdd', p: 'vdd', n: '0', value: 1.2 },
+          { kind: 'V', name: 'vm', p: 'mem', n: '0', value: vth },
+          { kind: 'V', name: 'vt', p: 'vth', n: '0', value: vth },
+          { kind: 'I', name: 'ib', p: 'vdd', n: 'nb', value: ib },
+          { kind: 'X', name: 'c', nodes: ['mem', 'vth', 'co', 'nb', 'vdd', '0'], subckt: 'plateau_ota' },
+          { kind: 'X', name: 'b', nodes: ['co', 'spk', 'vdd', '0'], subckt: 'plateau_buf2' },
+        ],
+        options: { reltol: 1e-6, abstol: 1e-15 },
+        analysis: { kind: 'dc', source: 'vm', start: Math.max(0.05, vth - 0.3), stop: Math.min(1.2, vth + 0.1), step: 0.0005 },
+        save: [],
+      };
+      const o = runDeck(writeNetlist(n, { control: false }).text.replace(/\.end\n$/, '')
+        + '.control\nset numdgt=10\nrun\nmeas dc vtrip when v(spk)=0.6 rise=1\nprint vtrip\nquit 0\n.endc\n.end\n');
+      const m = /vtrip\s*=\s*(\S+)/.exec(o);
+      if (!m) throw new Error(`comparator fit failed at ${ib} ${vth}:\n${o}`);
+      row.push(Number((Number(m[1]) - vth).toPrecision(4)));
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
 // `--only=<part>` re-measures one part (ota | synres | exponential) for a quick look.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 if (only !== undefined) {
@@ -239,6 +275,7 @@ if (only !== undefined) {
     ota: () => ({ ...otaFit(), ...otaMismatchFit(), outputConductancePerAmp: otaOutputConductance() }),
     synres: resistorFit,
     exponential: exponentialFit,
+    comparator: comparatorFit,
   };
   const f = parts[only];
   if (f === undefined) throw new Error(`unknown part ${only}`);
@@ -246,5 +283,5 @@ if (only !== undefined) {
   process.exit(0);
 }
 
-const result = { command: 'npx tsx bench/circuits-fit.ts', ota: { ...otaFit(), ...otaMismatchFit(), outputConductancePerAmp: otaOutputConductance() }, synres: resistorFit(), exponential: exponentialFit() };
+const result = { command: 'npx tsx bench/circuits-fit.ts', ota: { ...otaFit(), ...otaMismatchFit(), outputConductancePerAmp: otaOutputConductance() }, synres: resistorFit(), exponential: exponentialFit(), comparator: comparatorFit() };
 process.stdout.write(JSON.stringify(result, null, 1) + '\n');

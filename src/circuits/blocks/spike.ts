@@ -50,8 +50,42 @@ export function refractoryTiming(refractoryCycles: number, holdoffSetting: numbe
   return { refractory, holdoff: Math.min(refractory, holdoffCycles / clockHz) };
 }
 
+/**
+ * Fitted trip offset of comparator + buffer (V): where the buffered output crosses mid-supply,
+ * minus v_threshold, per bias (rows) and threshold (columns). Up to 0.85 V the comparator
+ * trips within ≈ 1–6 mV below the threshold; above ≈ 0.9 V the NMOS pair runs out of
+ * common-mode headroom and it fires early by tens of mV (≈ 100 mV at 1.0 V and 50 nA): the
+ * usable threshold range is compressed at the top. `npx tsx bench/circuits-fit.ts --only=comparator`.
+ */
+export const COMPARATOR_FIT = {
+  biasA: [50e-9, 100e-9, 200e-9, 500e-9],
+  vthV: [0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1],
+  tripOffsetV: [
+    [-0.00125, -0.00125, -0.00125, -0.00125, -0.00225, -0.005744, -0.0221, -0.0557, -0.09973, -0.1487, -0.1999],
+    [-0.00125, -0.00125, -0.00125, -0.00125, -0.00175, -0.003199, -0.01073, -0.03522, -0.07412, -0.1202, -0.1694],
+    [-0.00075, -0.00075, -0.00075, -0.0007645, -0.00125, -0.001753, -0.004764, -0.01922, -0.0506, -0.09269, -0.1397],
+    [-0.00075, -0.00075, -0.00075, -0.00075, -0.00075, -0.00125, -0.002244, -0.007135, -0.02568, -0.05925, -0.1018],
+  ],
+};
+
+function tripOffset(biasA: number, vTh: number): number {
+  const f = COMPARATOR_FIT;
+  const idx = (xs: readonly number[], x: number, log: boolean): [number, number, number] => {
+    if (x <= xs[0]) return [0, 1, 0];
+    if (x >= xs[xs.length - 1]) return [xs.length - 2, xs.length - 1, 1];
+    let k = 0;
+    while (xs[k + 1] < x) k++;
+    return [k, k + 1, log ? Math.log(x / xs[k]) / Math.log(xs[k + 1] / xs[k]) : (x - xs[k]) / (xs[k + 1] - xs[k])];
+  };
+  const [b0, b1, fb] = idx(f.biasA, biasA, true);
+  const [v0, v1, fv] = idx(f.vthV, vTh, false);
+  const row = (b: number) => f.tripOffsetV[b][v0] * (1 - fv) + f.tripOffsetV[b][v1] * fv;
+  return row(b0) * (1 - fb) + row(b1) * fb;
+}
+
+/** Threshold seen by the comparator: its input offset from the die plus the fitted trip offset. */
 export function comparatorOffset(die: Die, circuitEnum: number, biasA: number, vTh: number): number {
-  return otaBehaviour(biasA, vTh, blockOffsets(die, circuitEnum, COMPARATOR_BLOCK, OTA_TRANSISTORS)).vOs;
+  return otaBehaviour(biasA, vTh, blockOffsets(die, circuitEnum, COMPARATOR_BLOCK, OTA_TRANSISTORS)).vOs + tripOffset(biasA, vTh);
 }
 
 /** Shortest pulse the one-shots produce, s (keeps the control voltage positive). */
