@@ -16,7 +16,7 @@ import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
 import { cobaPotentials, syninBehaviour, syninElements, SYN_LINE_REFERENCE_V } from './blocks/synin.ts';
-import { comparatorOffset, refractoryTiming, spikeElements, MIN_PULSE } from './blocks/spike.ts';
+import { comparatorOffset, refractoryTiming, spikeElements, oneShotElements } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
 import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
 import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
@@ -302,8 +302,7 @@ export function circuitElements(chip: ChipConfig, die: Die, circuitEnum: number,
       // Spike-triggered pulse: one adaptation-clock period of i_bias_b into (out of) C_W.
       const bp = `${p}_bp`;
       els.push(
-        { kind: 'V', name: `${p}_wbp`, p: `${p}_wbp`, n: '0', value: Math.max(MIN_PULSE, r.adapt.pulse) },
-        { kind: 'raw', line: `a_${p}_bp ${refr} ${p}_wbp 0 ${bp} plateau_oneshot` },
+        ...oneShotElements(`${p}_os3`, refr, bp, r.adapt.pulse),
         a.invert_b
           ? { kind: 'B', name: `${p}_ib`, p: vw, n: '0', quantity: 'i', expr: `${r.adapt.iB}*v(${bp})/${VDD}` }
           : { kind: 'B', name: `${p}_ib`, p: '0', n: vw, quantity: 'i', expr: `${r.adapt.iB}*v(${bp})/${VDD}` },

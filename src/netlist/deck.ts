@@ -17,7 +17,7 @@ import { checkDie, type Die } from '../circuits/die.ts';
 import { circuitElements, circuitParameters, resolveCircuit } from '../circuits/circuit.ts';
 import { otaSubcircuit } from '../circuits/blocks/ota.ts';
 import { syninResistorSubcircuit } from '../circuits/blocks/synin.ts';
-import { bufferSubcircuit, DIGITAL_LIB_PATH } from '../circuits/blocks/spike.ts';
+import { bufferSubcircuit } from '../circuits/blocks/spike.ts';
 import { exponentialSubcircuit } from '../circuits/blocks/exponential.ts';
 import { SYNAPSE_PULSE_WIDTH, synapsePulseAmplitude } from '../circuits/blocks/synapse-dac.ts';
 import { VDD } from '../circuits/technology.ts';
@@ -206,7 +206,6 @@ export function buildDeck(req: DeckRequest): Deck {
   const synapticLines: Record<number, { exc?: string; inh?: string }> = {};
   const nodeset: Record<string, number> = {};
   const lineNodes = new Map<number, string>();
-  let usesDigital = false;
   for (const e of sel) {
     const root = w.mem.find(e);
     const mem = `m${root}`;
@@ -221,7 +220,7 @@ export function buildDeck(req: DeckRequest): Deck {
       mem, line, excLine: `n${e}_exc_line`, inhLine: `n${e}_inh_line`,
     });
     elements.push(...part.elements);
-    if (part.refr !== undefined) { refractory[e] = `v(${part.refr})`; usesDigital = true; }
+    if (part.refr !== undefined) refractory[e] = `v(${part.refr})`;
     if (part.vw !== undefined) adaptation[e] = `v(${part.vw})`;
     synapticLines[e] = {
       exc: part.lines.exc !== undefined ? `v(${part.lines.exc})` : undefined,
@@ -263,7 +262,7 @@ export function buildDeck(req: DeckRequest): Deck {
   const duration = req.duration;
   const netlist: Netlist = {
     title: req.title ?? `plateau circuits ${sel.join(' ')}`,
-    includes: usesDigital ? [DIGITAL_LIB_PATH] : [],
+    includes: [],
     models: [],
     subcircuits: librarySubcircuits(),
     elements,

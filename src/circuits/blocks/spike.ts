@@ -8,11 +8,17 @@
  * Digital backend (behavioural in SPICE, exact on the chip): a spike starts the refractory
  * counter (refractory_time cycles of the selected backend clock); reset is active from the
  * spike until 2·(15 − reset_holdoff) + 1 cycles before the end (holdoff); no new spike is
- * registered while refractory. Modelled by XSPICE one-shots (spice/plateau-digital.lib):
- * `refr` (width = refractory time) triggered by the comparator, `rst` (width = refractory −
- * holdoff) triggered by `refr`.
+ * registered while refractory. Modelled by one-shots: `refr` (width = refractory time)
+ * triggered by the comparator, `rst` (width = refractory − holdoff) triggered by `refr`.
+ *
+ * One-shot from standard elements (`oneShotElements`; XSPICE code models are absent from the
+ * WebAssembly ngspice): the trigger crossing 0.6 V while armed sets an SR latch (behavioural
+ * sources, each with a 1 ns RC so every loop has a delay); the pulse disarms it until the
+ * trigger has gone low again (one pulse per trigger high phase, like the chip's
+ * non-retriggerable refractory counter); while set, a timer capacitor charges at 1 V per pulse
+ * width; at 1 V the latch resets, and only once it is low (below 0.2 V) does the timer
+ * discharge, so the reset cannot stall half-way.
  */
-import { fileURLToPath } from 'node:url';
 import type { Element, Subcircuit } from '../../netlist/model.ts';
 import type { TransistorSpec } from '../technology.ts';
 import { delvtoDefaults, mos, delvtoParam } from '../transistors.ts';
@@ -20,7 +26,6 @@ import { blockOffsets, type Die } from '../die.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './ota.ts';
 import { RESET_HOLDOFF_MAX } from '../../chip/constants.ts';
 
-export const DIGITAL_LIB_PATH: string = fileURLToPath(new URL('../spice/plateau-digital.lib', import.meta.url));
 export const COMPARATOR_BLOCK = 'comparator';
 export const INVERTER_BLOCK = 'comparator_inv';
 
@@ -88,8 +93,36 @@ export function comparatorOffset(die: Die, circuitEnum: number, biasA: number, v
   return otaBehaviour(biasA, vTh, blockOffsets(die, circuitEnum, COMPARATOR_BLOCK, OTA_TRANSISTORS)).vOs + tripOffset(biasA, vTh);
 }
 
-/** Shortest pulse the one-shots produce, s (keeps the control voltage positive). */
+/** Shortest pulse the one-shots produce, s. */
 export const MIN_PULSE = 5e-9;
+
+const sig = (x: string, at: number, slope: number): string => `(1/(1+exp(-(${x}-${at})/${slope})))`;
+
+/**
+ * Elements of a non-retriggerable one-shot: `out` goes to 1.2 V for `width` seconds after each
+ * rising edge of `trig` (a 0 / 1.2 V digital node). Node and element names start with `name`.
+ */
+export function oneShotElements(name: string, trig: string, out: string, width: number): Element[] {
+  const ar = `${name}_ar`, arm = `${name}_arm`, qr = `${name}_qr`, x = `${name}_x`;
+  const w = Math.max(MIN_PULSE, width);
+  // Armed while the trigger is low; disarmed once the pulse has started (level-triggered, so
+  // a slowly rising trigger fires too; one pulse per trigger high phase).
+  const armExpr = `1.2*max(${sig(`-v(${trig})`, -0.6, 0.02)},min(${sig(`v(${arm})`, 0.6, 0.02)},1-${sig(`v(${out})`, 0.6, 0.02)}))`;
+  const set = `min(${sig(`v(${trig})`, 0.6, 0.02)},${sig(`v(${arm})`, 0.6, 0.02)})`;
+  const hold = `min(${sig(`v(${out})`, 0.6, 0.02)},1/(1+exp((v(${x})-1)/0.002)))`;
+  const on = sig(`v(${out})`, 0.2, 0.02);
+  return [
+    { kind: 'B', name: `${name}_a`, p: ar, n: '0', quantity: 'v', expr: armExpr },
+    { kind: 'R', name: `${name}_ra`, p: ar, n: arm, value: 1e3 },
+    { kind: 'C', name: `${name}_ca`, p: arm, n: '0', value: 1e-12 },
+    { kind: 'B', name: `${name}_q`, p: qr, n: '0', quantity: 'v', expr: `1.2*max(${set},${hold})` },
+    { kind: 'R', name: `${name}_rq`, p: qr, n: out, value: 1e3 },
+    { kind: 'C', name: `${name}_cq`, p: out, n: '0', value: 1e-12 },
+    // Timer: 1 pF charged at 1 V per width while set; discharged only once the latch is low.
+    { kind: 'B', name: `${name}_t`, p: '0', n: x, quantity: 'i', expr: `${1e-12 / w}*${on}-1e-3*v(${x})*(1-${on})` },
+    { kind: 'C', name: `${name}_cx`, p: x, n: '0', value: 1e-12 },
+  ];
+}
 
 export function spikeElements(
   p: string, die: Die, circuitEnum: number, mem: string,
@@ -109,14 +142,10 @@ export function spikeElements(
     { kind: 'I', name: `${p}_icmp`, p: 'vdd', n: nb, value: o.iComparator },
     { kind: 'X', name: `${p}_cmp`, nodes: [mem, vth, co, nb, 'vdd', '0'], subckt: OTA_SUBCKT, params: otaParams },
     { kind: 'X', name: `${p}_buf`, nodes: [co, spk, 'vdd', '0'], subckt: BUFFER_SUBCKT, params: bufParams },
-    { kind: 'V', name: `${p}_wref`, p: `${p}_wref`, n: '0', value: wRef },
-    { kind: 'raw', line: `a_${p}_refr ${spk} ${p}_wref 0 ${refr} plateau_oneshot` },
+    ...oneShotElements(`${p}_os1`, spk, refr, wRef),
   ];
   if (wRst >= MIN_PULSE) {
-    els.push(
-      { kind: 'V', name: `${p}_wrst`, p: `${p}_wrst`, n: '0', value: wRst },
-      { kind: 'raw', line: `a_${p}_rst ${refr} ${p}_wrst 0 ${rst} plateau_oneshot` },
-    );
+    els.push(...oneShotElements(`${p}_os2`, refr, rst, wRst));
   } else {
     els.push({ kind: 'V', name: `${p}_rst0`, p: rst, n: '0', value: 0 });
   }
