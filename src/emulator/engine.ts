@@ -2,20 +2,23 @@
  * The time-stepped engine. State is struct-of-arrays over Float64Array:
  *   V[compartment], I[circuit·2 + receptor] (signed input currents), w[circuit] (adaptation).
  *
- * Each step of length dt (docs/emulator.md, "Integration"):
+ * Each step of length dt (docs/emulator.md, "Integration scheme"):
  *  1. every integration unit is advanced exactly over the linear part of its dynamics with the
- *     non-linear terms (exponential term, COBA factor) frozen at the start of the (sub)step;
- *     digital switches (reset on at spike registration, reset off at holdoff) that fall inside
- *     the step split it into sub-steps;
- *  2. events arriving in (t0, t1] are applied at t1 with their sub-step offset (second-order
- *     accurate placement: current jump decayed and the charge already delivered to the membrane);
- *  3. threshold crossings are detected, their time interpolated within the step, and the spike
- *     registered at the next edge of the circuit's refractory clock.
+ *     non-linear terms (exponential term, COBA factor, transconductor saturation) frozen at the
+ *     start of the (sub)step; digital switches (reset on at spike registration, reset off at
+ *     holdoff) that fall inside the step split it into sub-steps;
+ *  2. right after each unit, its threshold crossings are detected (fused into the same pass),
+ *     their time interpolated within the step, and the spike registered at the next edge of the
+ *     circuit's refractory clock;
+ *  3. events arriving in (t0, t1] are applied at t1 with their sub-step offset (current jump
+ *     decayed to first order, the charge already delivered added to the membrane: charge
+ *     conserving, O((h/τ_s)²) in shape).
  *
  * Scalar compartments (one isolated compartment without adaptation) use the closed form
  *   V(h) = V0 e^{-λh} + (F/C) φ(λ,h) + Σ_s k_s (I_s/C) κ(λ, 1/τ_s, h),  I_s(h) = I_s e^{-h/τ_s}
  * with λ = (Σ g_L + Σ g_reset,active)/C; groups use E = exp(A h), Φ = ∫exp(A s)ds of the whole
- * linear system (membranes, inputs, adaptation, coupling), cached per reset mask and h.
+ * linear system (membranes, inputs, adaptation, coupling), cached per reset mask (and h for
+ * sub-steps).
  */
 import { hashNormal, hashWords, Rng } from '../util/random.ts';
 import type { BackgroundSourceConfig, ChipConfig } from '../chip/chip.ts';
