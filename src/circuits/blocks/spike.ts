@@ -107,10 +107,10 @@ export function oneShotElements(name: string, trig: string, out: string, width: 
   const w = Math.max(MIN_PULSE, width);
   // Armed while the trigger is low; disarmed once the pulse has started (level-triggered, so
   // a slowly rising trigger fires too; one pulse per trigger high phase).
-  const armExpr = `1.2*max(${sig(`-v(${trig})`, -0.6, 0.02)},min(${sig(`v(${arm})`, 0.6, 0.02)},1-${sig(`v(${out})`, 0.6, 0.02)}))`;
-  const set = `min(${sig(`v(${trig})`, 0.6, 0.02)},${sig(`v(${arm})`, 0.6, 0.02)})`;
-  const hold = `min(${sig(`v(${out})`, 0.6, 0.02)},1/(1+exp((v(${x})-1)/0.002)))`;
-  const on = sig(`v(${out})`, 0.2, 0.02);
+  const armExpr = `1.2*max(${sig(`-v(${trig})`, -0.6, 0.05)},min(${sig(`v(${arm})`, 0.6, 0.05)},1-${sig(`v(${out})`, 0.6, 0.05)}))`;
+  const set = `min(${sig(`v(${trig})`, 0.6, 0.05)},${sig(`v(${arm})`, 0.6, 0.05)})`;
+  const hold = `min(${sig(`v(${out})`, 0.6, 0.05)},1/(1+exp((v(${x})-1)/0.01)))`;
+  const on = sig(`v(${out})`, 0.2, 0.05);
   return [
     { kind: 'B', name: `${name}_a`, p: ar, n: '0', quantity: 'v', expr: armExpr },
     { kind: 'R', name: `${name}_ra`, p: ar, n: arm, value: 1e3 },
