@@ -156,7 +156,7 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
     const patch: DeepPartial<NeuronCircuitConfig['excitatory_input']> = { enable: true, enable_coba_mode: false };
     let gR: number | undefined;
     if (tau !== undefined) {
-      // Line capacitance / resistor mode: the first of (1 pF, normal), (1 pF, high), (0.2 pF, normal) that reaches.
+      // Line capacitance / resistor mode: the first of (2 pF, normal), (2 pF, high resistance), (0.2 pF, normal) that reaches.
       const modes: Array<[boolean, boolean]> = [[false, false], [false, true], [true, false]];
       let found = false;
       for (const [small, high] of modes) {
