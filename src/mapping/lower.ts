@@ -22,7 +22,9 @@ import type { NeuronCircuitConfig } from '../chip/neuron.ts';
 import { membraneCapacitance, MEMBRANE_C_LSB, MEMBRANE_C_PARASITIC } from '../circuits/blocks/membrane.ts';
 import type { Die } from '../circuits/die.ts';
 import { codesForTargets, type CircuitTargets, type NeuronConfigPatch } from '../circuits/targets.ts';
-import { deriveCircuitParameters } from '../circuits/derive.ts';
+import { circuitParameters } from '../circuits/circuit.ts';
+import type { CircuitParameters } from '../circuits/params.ts';
+import { VDD } from '../circuits/technology.ts';
 import { applyCalibration, type Calibration } from '../config/calibration-layer.ts';
 import { chipSemanticIssues } from '../config/chip-layer.ts';
 import { DEFAULT_PARAMETERS, type CompartmentParameters, type Experiment, type Observable } from '../config/experiment-layer.ts';
@@ -60,6 +62,8 @@ export interface Lowered {
   recordings: ResolvedRecording[];
   /** Circuits whose spikes stand for each spiking compartment (`population/index/compartment`). */
   spikeCircuits: Map<string, number>;
+  /** Targets met only approximately (the run goes ahead; commands print these). */
+  warnings: Issue[];
 }
 
 function mergePatch(cfg: NeuronCircuitConfig, patch: NeuronConfigPatch): void {
@@ -94,14 +98,27 @@ interface CircuitRequest {
  * leak target is shifted by the difference from the requested v_leak and solved again (two
  * rounds bring it within one code step for the nominal circuits).
  */
-function solveCodes(chip: ChipConfig, requests: CircuitRequest[], die: Die, issues: Issue[]): void {
+/** Leak reference voltages the solver may use while correcting the rest, V. */
+const LEAK_REFERENCE_RANGE: readonly [number, number] = [0.25, 1.0];
+/** Rest errors above this are reported as warnings, V. */
+const REST_WARNING_V = 5e-3;
+
+function solveCodes(chip: ChipConfig, requests: CircuitRequest[], die: Die, issues: Issue[], warnings: Issue[]): void {
   const shift = new Map<string, number>();
-  for (let round = 0; round < 3; round++) {
+  const tauScale = new Map<string, number>();
+  // Secant iteration per compartment on the rest error (the leak bias moves with the τ
+  // correction and the transconductor saturates, so the response to a shift is not 1:1).
+  const last = new Map<string, { shift: number; error: number }>();
+  const finalError = new Map<string, number>();
+  const ROUNDS = 8;
+  let converged = false;
+  for (let round = 0; round < ROUNDS; round++) {
     const roundIssues: Issue[] = [];
     for (const r of requests) {
       const coord = neuronFromEnum(r.circuit);
       const t = { ...r.targets };
       if (t.v_leak !== undefined) t.v_leak += shift.get(r.compartmentKey) ?? 0;
+      if (t.tau_mem !== undefined) t.tau_mem *= tauScale.get(r.compartmentKey) ?? 1;
       const { config, unreachable } = codesForTargets(t, { die, coordinate: coord });
       for (const u of unreachable) roundIssues.push({ ...u, location: { path: `${r.where}.${u.location.path ?? ''}`, circuit: formatNeuron(coord) } });
       const cfg = chip.neurons[r.circuit];
@@ -112,26 +129,80 @@ function solveCodes(chip: ChipConfig, requests: CircuitRequest[], die: Die, issu
       }
       if (!(r.first && r.spiking)) cfg.threshold.enable = false;
     }
-    if (roundIssues.length || round === 2) {
+    if (roundIssues.length || converged || round === ROUNDS - 1) {
       issues.push(...roundIssues);
+      for (const [key, error] of finalError) {
+        if (Math.abs(error) > REST_WARNING_V && !converged) {
+          const r = requests.find((x) => x.compartmentKey === key)!;
+          warnings.push({
+            message: `resting potential ${(1e3 * (r.targets.v_leak! - error)).toFixed(1)} mV instead of ${(1e3 * r.targets.v_leak!).toFixed(1)} mV: the systematic currents of the other blocks on this membrane exceed what the leak can balance`,
+            location: { path: `${r.where}.v_leak`, circuit: formatNeuron(neuronFromEnum(r.circuit)) },
+            allowed: 'a calibration, a larger leak conductance (shorter tau_mem), or fewer enabled inputs',
+          });
+        }
+      }
       return;
     }
-    const params = deriveCircuitParameters(chip, die);
-    const sums = new Map<string, { g: number; drive: number; target: number }>();
+    converged = true;
+    const params = new Map(requests.map((r) => [r.circuit, circuitParameters(chip, die, r.circuit)]));
+    const sums = new Map<string, { g: number; c: number; members: Array<{ p: CircuitParameters; parasitic: number }>; target?: number; tau?: number }>();
     for (const r of requests) {
-      if (r.targets.v_leak === undefined) continue;
-      const q = params[r.circuit];
-      const acc = sums.get(r.compartmentKey) ?? { g: 0, drive: 0, target: r.targets.v_leak };
+      const q = params.get(r.circuit)!;
+      const acc = sums.get(r.compartmentKey) ?? { g: 0, c: 0, members: [], target: r.targets.v_leak, tau: r.targets.tau_mem };
       acc.g += q.gLeak;
-      acc.drive += q.gLeak * q.eLeak + (q.iOffset - r.userCurrent);
+      acc.c += q.capacitance;
+      acc.members.push({ p: q, parasitic: q.iOffset - r.userCurrent });
       sums.set(r.compartmentKey, acc);
     }
     for (const [key, a] of sums) {
       if (!(a.g > 0)) continue;
-      const rest = a.drive / a.g;
-      shift.set(key, (shift.get(key) ?? 0) + (a.target - rest));
+      if (a.target !== undefined) {
+        const error = a.target - restPotential(a.members);
+        const now = shift.get(key) ?? 0;
+        const prev = last.get(key);
+        let slope = 1;
+        if (prev && Math.abs(prev.shift - now) > 1e-6) slope = Math.min(1.5, Math.max(0.2, (prev.error - error) / (now - prev.shift)));
+        last.set(key, { shift: now, error });
+        // Keep the leak reference where its transconductor works (its input pair needs headroom).
+        const next = Math.max(LEAK_REFERENCE_RANGE[0] - a.target, Math.min(LEAK_REFERENCE_RANGE[1] - a.target, now + error / slope));
+        shift.set(key, next);
+        finalError.set(key, error);
+        if (Math.abs(error) > 0.5e-3) converged = false;
+      }
+      // τ_mem of the compartment as composed (every block's conductance to the membrane counts).
+      if (a.tau !== undefined) {
+        const ratio = a.tau / (a.c / a.g);
+        tauScale.set(key, (tauScale.get(key) ?? 1) * ratio);
+        if (Math.abs(ratio - 1) > 5e-3) converged = false;
+      }
     }
   }
+}
+
+/**
+ * Resting potential of a compartment without its deliberate offset current: the root of
+ * Σ I_sat·tanh(g·(E − V)/I_sat) + Σ I_parasitic = 0 (the leak transconductors saturate at their
+ * tail current; a linear leak where the library gives no saturation), found by bisection.
+ */
+export function restPotential(members: Array<{ p: CircuitParameters; parasitic: number }>): number {
+  const current = (v: number) => {
+    let i = 0;
+    for (const { p, parasitic } of members) {
+      const sat = p.leakSaturationCurrent;
+      const lin = p.gLeak * (p.eLeak - v);
+      i += (sat !== undefined && Number.isFinite(sat) && sat > 0 ? sat * Math.tanh(lin / sat) : lin) + parasitic;
+    }
+    return i;
+  };
+  let lo = 0, hi = VDD;
+  if (current(lo) <= 0) return lo;
+  if (current(hi) >= 0) return hi;
+  for (let k = 0; k < 60; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (current(mid) > 0) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 function withDefaults(p: CompartmentParameters): CompartmentParameters & typeof DEFAULT_PARAMETERS {
@@ -208,7 +279,8 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
     });
   }
 
-  solveCodes(chip, requests, inverseDie, issues);
+  const warnings: Issue[] = [];
+  solveCodes(chip, requests, inverseDie, issues, warnings);
 
   // Refractory clocks per backend half and each spiking compartment's counter.
   for (let half = 0; half < 2; half++) {
@@ -257,5 +329,5 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
   const structural = chipSemanticIssues(chip);
   if (structural.length) throw new InputError(structural, 'internal placement error (please report):');
   void COLUMNS_PER_BACKEND_HALF;
-  return { experiment: exp, chip, die: opts.die, placement, routing, externalEvents: routing.externalEvents, recordings, spikeCircuits };
+  return { experiment: exp, chip, die: opts.die, placement, routing, externalEvents: routing.externalEvents, recordings, spikeCircuits, warnings };
 }
