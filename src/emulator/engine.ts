@@ -131,6 +131,108 @@ export interface EngineOptions {
   seed: number;
   noise: boolean;
   externalSpikes: ExternalSpike[];
+  /** Keep every compartment awake (tests compare this with the default, which must agree bit for bit). */
+  noSleep?: boolean;
+}
+
+/** Input currents below this magnitude are set to 0 (docs/emulator.md, "Quiescent compartments"). */
+export const I_FLUSH_A = 1e-30;
+
+/**
+ * Typed arrays of the fast scalar kernel, one element type per array, indexed by compartment
+ * (c) or input (2·circuit + receptor). Kept apart from the engine object so that the kernel is a
+ * small, monomorphic function V8 keeps optimised.
+ */
+interface ScalarKernelArrays {
+  /** Awake scalar compartments in ascending order, and their count in `count[0]`. */
+  active: Int32Array;
+  /** First (only) circuit of each compartment. */
+  circ0: Int32Array;
+  simple: Uint8Array;
+  nextSwitch: Float64Array;
+  resetCount: Int32Array;
+  pause: Uint8Array;
+  V: Float64Array;
+  I: Float64Array;
+  eFree: Float64Array;
+  constFree: Float64Array;
+  eReset: Float64Array;
+  constReset: Float64Array;
+  kapFree: Float64Array;
+  kapReset: Float64Array;
+  decayFull: Float64Array;
+  threshold: Float64Array;
+  /** Leak and reset saturation currents (0: none), and the linear parts they saturate. */
+  satLeak: Float64Array;
+  satReset: Float64Array;
+  gLeak: Float64Array;
+  eLeak: Float64Array;
+  gReset: Float64Array;
+  vReset: Float64Array;
+  phiFree: Float64Array;
+  phiReset: Float64Array;
+  awake: Uint8Array;
+  /** Out: compartments needing the general path or a threshold/switch check, ascending. */
+  flagged: Int32Array;
+  /** [active count, flagged count, compartments that fell asleep in this pass]. */
+  count: Int32Array;
+  /** 0: never put a compartment to sleep. */
+  sleep: number;
+}
+
+/**
+ * One full step of every awake scalar compartment that is linear up to the transconductor
+ * saturation (one circuit, no exponential term, no COBA) and has no digital switch inside the
+ * step: the closed form with precomputed full-step coefficients,
+ *   V₁ = V₀e^{−λdt} + (F/C)φ(λ,dt) + Σ_s I_s κ_s/C + R(V₀)φ(λ,dt)/C,   I_s ← I_s e^{−dt/τ_s},
+ * R the frozen saturation remainders of leak (and reset while active).
+ * Compartments that need the general path (sub-steps, non-linear terms) or a threshold/switch
+ * check are written to `flagged` (in ascending order, so that spikes register in the same order
+ * as in a single fused pass). A compartment whose update left it bit-for-bit unchanged with no
+ * input current, no reset and no pending switch, below threshold, is put to sleep: it is a fixed
+ * point of this map and stays one until an input arrives (applyInputs wakes it).
+ */
+function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void {
+  const { active, circ0, simple, nextSwitch, resetCount, pause, V, I, eFree, constFree, eReset, constReset, kapFree, kapReset, decayFull, threshold, awake, flagged, count } = a;
+  const { satLeak, satReset, gLeak, eLeak, gReset, vReset, phiFree, phiReset } = a;
+  const n = count[0];
+  const sleep = a.sleep;
+  let nf = 0;
+  let slept = 0;
+  for (let k = 0; k < n; k++) {
+    const c = active[k];
+    const ns = nextSwitch[c];
+    if (simple[c] === 0 || ns < tLate) { flagged[nf++] = c; continue; }
+    const i = circ0[c];
+    const te = 2 * i;
+    const ie = I[te];
+    const ii = I[te + 1];
+    const v0 = V[c];
+    let v: number;
+    const sl = satLeak[c];
+    if (resetCount[c] === 0) {
+      v = v0 * eFree[c] + constFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
+      if (sl > 0) v += saturationRemainder(gLeak[c], sl, eLeak[c] - v0) * phiFree[c];
+    } else {
+      v = v0 * eReset[c] + constReset[c];
+      if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
+      if (sl > 0) v += saturationRemainder(gLeak[c], sl, eLeak[c] - v0) * phiReset[c];
+      if (satReset[c] > 0) v += saturationRemainder(gReset[c], satReset[c], vReset[c] - v0) * phiReset[c];
+    }
+    v = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
+    V[c] = v;
+    let ie1 = ie * decayFull[te];
+    let ii1 = ii * decayFull[te + 1];
+    if (ie1 < I_FLUSH_A && ie1 > -I_FLUSH_A) ie1 = 0;
+    if (ii1 < I_FLUSH_A && ii1 > -I_FLUSH_A) ii1 = 0;
+    I[te] = ie1;
+    I[te + 1] = ii1;
+    const th = threshold[i];
+    if (v >= th || ns <= tEnd) flagged[nf++] = c;
+    else if (sleep === 1 && v === v0 && ie === 0 && ii === 0 && resetCount[c] === 0 && ns === Infinity) { awake[c] = 0; slept++; }
+  }
+  count[1] = nf;
+  count[2] = slept;
 }
 
 export class SteppedEngine {
@@ -184,6 +286,9 @@ export class SteppedEngine {
   private readonly marked: Uint8Array;
   private readonly anyBypass: boolean;
   private nTouched = 0;
+  /** Arrays of the fast scalar kernel; `awake` per compartment, the active list rebuilt on change. */
+  private readonly ka: ScalarKernelArrays;
+  private activeDirty = false;
   private readonly groupStates: GroupState[];
   private readonly background: BackgroundState[];
   private readonly external: ExternalSpike[];
@@ -304,6 +409,31 @@ export class SteppedEngine {
       this.V[c] = gl > 0 ? model.leakDrive[c] / gl - this.offsetOf(c) / gl : eSum / cnt;
     }
 
+    {
+      const sc = model.scalarCompartments;
+      const circ0 = new Int32Array(nc);
+      const gLeak = new Float64Array(nc);
+      const eLeak = new Float64Array(nc);
+      const gReset = new Float64Array(nc);
+      const vReset = new Float64Array(nc);
+      for (let c = 0; c < nc; c++) {
+        const i = model.compCircuits[model.compPtr[c]];
+        circ0[c] = i;
+        gLeak[c] = P[i].gLeak;
+        eLeak[c] = P[i].eLeak;
+        gReset[c] = P[i].gReset;
+        vReset[c] = P[i].vReset;
+      }
+      this.ka = {
+        active: Int32Array.from(sc), circ0, simple: this.simple, nextSwitch: this.nextSwitch, resetCount: this.resetCount,
+        pause: model.pause, V: this.V, I: this.I, eFree: this.eFree, constFree: this.constFree, eReset: this.eReset,
+        constReset: this.constReset, kapFree: this.kapFree, kapReset: this.kapReset, decayFull: this.decayFull,
+        threshold: this.threshold, satLeak: this.satLeak, satReset: this.satReset, gLeak, eLeak, gReset, vReset,
+        phiFree: this.phiFree, phiReset: this.phiReset, awake: new Uint8Array(nc).fill(1), flagged: new Int32Array(sc.length),
+        count: Int32Array.of(sc.length, 0, 0), sleep: opts.noSleep === true ? 0 : 1,
+      };
+    }
+
     this.groupStates = model.groups.map((unit) => {
       const ncomp = unit.compartments.length;
       const size = ncomp + 3 * unit.circuits.length;
@@ -330,6 +460,12 @@ export class SteppedEngine {
       }
     });
     this.external = [...opts.externalSpikes].sort((a, b) => a.time - b.time);
+  }
+
+  /** Scalar compartments the fast kernel currently steps (the others sleep at a fixed point). */
+  get awakeScalarCompartments(): number {
+    if (this.activeDirty) this.rebuildActive();
+    return this.ka.count[0];
   }
 
   private offsetOf(c: number): number {
@@ -364,49 +500,41 @@ export class SteppedEngine {
   }
 
   /**
-   * All scalar compartments over one step. The common case (one circuit, linear, no switch in
-   * the step) is written inline with the precomputed full-step coefficients; the rest goes
-   * through the general scalar propagation with sub-steps.
+   * All scalar compartments over one step: the fast kernel over the awake ones, then, in
+   * ascending compartment order, the general propagation (sub-steps, non-linear terms) and the
+   * threshold/switch check of the compartments it flagged.
    */
   private advanceScalars(t0: number, t1: number): void {
-    const sc = this.m.scalarCompartments;
-    const { V, I, simple, nextSwitch, resetCount, eFree, eReset, constFree, constReset, kapFree, kapReset, decayFull, threshold, satLeak, satReset, phiFree, phiReset } = this;
-    const { compPtr, compCircuits, pause } = this.m;
-    const P = this.m.params;
+    const ka = this.ka;
+    if (this.activeDirty) this.rebuildActive();
     const eps = this.dt * 1e-9;
+    scalarKernel(ka, t1 - eps, t1 + eps);
+    if (ka.count[2] > 0) this.activeDirty = true;
+    const nf = ka.count[1];
+    if (nf === 0) return;
+    const { flagged, simple, nextSwitch } = ka;
+    const { compPtr, compCircuits } = this.m;
     const tLate = t1 - eps;
-    const tEnd = t1 + eps;
-    const hi = V_RAIL_HIGH;
-    const lo = V_RAIL_LOW;
-    for (let k = 0; k < sc.length; k++) {
-      const c = sc[k];
+    for (let k = 0; k < nf; k++) {
+      const c = flagged[k];
       if (simple[c] === 0 || nextSwitch[c] < tLate) {
+        // The kernel left it untouched: general path (nextSwitch is unchanged by the kernel).
         this.advanceScalar(c, t0, t1);
         for (let q = compPtr[c]; q < compPtr[c + 1]; q++) this.detectCircuit(compCircuits[q], t0, t1);
-        continue;
-      }
-      const i = compCircuits[compPtr[c]];
-      const te = 2 * i;
-      const ie = I[te];
-      const ii = I[te + 1];
-      const v0 = V[c];
-      let v: number;
-      if (resetCount[c] === 0) {
-        v = v0 * eFree[c] + constFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
-        if (satLeak[c] > 0) v += saturationRemainder(P[i].gLeak, satLeak[c], P[i].eLeak - v0) * phiFree[c];
       } else {
-        v = v0 * eReset[c] + constReset[c];
-        if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
-        if (satLeak[c] > 0) v += saturationRemainder(P[i].gLeak, satLeak[c], P[i].eLeak - v0) * phiReset[c];
-        if (satReset[c] > 0) v += saturationRemainder(P[i].gReset, satReset[c], P[i].vReset - v0) * phiReset[c];
+        this.detectCircuit(ka.circ0[c], t0, t1);
       }
-      v = v > hi ? hi : v < lo ? lo : v;
-      V[c] = v;
-      I[te] = ie * decayFull[te];
-      I[te + 1] = ii * decayFull[te + 1];
-      // Threshold and due switches of the compartment's circuit, fused into the same pass.
-      if (v >= threshold[i] || nextSwitch[c] <= tEnd) this.detectCircuit(i, t0, t1);
     }
+  }
+
+  /** The awake scalar compartments, in ascending order (the order of a fused single pass). */
+  private rebuildActive(): void {
+    const { active, awake, count } = this.ka;
+    const sc = this.m.scalarCompartments;
+    let n = 0;
+    for (let k = 0; k < sc.length; k++) if (awake[sc[k]] === 1) active[n++] = sc[k];
+    count[0] = n;
+    this.activeDirty = false;
   }
 
   private refreshSwitch(i: number): void {
@@ -535,7 +663,8 @@ export class SteppedEngine {
           const kap = useKap !== null ? useKap[t] : kappaDecay(lambda, 1 / this.tauS[t], h) / C;
           dv += kf * cur * kap;
         }
-        this.I[t] = cur * (full ? this.decayFull[t] : Math.exp(-h / this.tauS[t]));
+        const next = cur * (full ? this.decayFull[t] : Math.exp(-h / this.tauS[t]));
+        this.I[t] = next < I_FLUSH_A && next > -I_FLUSH_A ? 0 : next;
       }
     }
     const v = V0 * e + drive * phiC + dv;
@@ -791,6 +920,7 @@ export class SteppedEngine {
    */
   private applyInputs(): void {
     const m = this.m;
+    const awake = this.ka.awake;
     for (let k = 0; k < this.nTouched; k++) {
       const t = this.touched[k];
       const i = t >> 1;
@@ -800,6 +930,7 @@ export class SteppedEngine {
       this.accA[t] = 0;
       this.accB[t] = 0;
       this.marked[t] = 0;
+      if (awake[c] === 0) { awake[c] = 1; this.activeDirty = true; }
       this.I[t] += a - b / this.tauS[t];
       if (this.m.pause[i] && this.inReset[i]) continue;
       const kf = this.cobaOn[t] ? (this.eRev[t] - this.V[c]) / this.cobaDen[t] : 1;
