@@ -1,0 +1,72 @@
+/**
+ * Verification benchmark: wall time of the emulator (whole experiment, noise off) and of ngspice
+ * (each population's first neuron, one process at a time) per verification case, measured in the
+ * same run, medians of N repeats; the ratio says how much faster the emulator reaches the same
+ * chip time. Writes bench/results/verify.json.
+ *
+ *   npx tsx bench/verify.ts [--n 3] [--die ideal|SEED] [--backend auto|cli|wasm]
+ */
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Die } from '../src/circuits/die.ts';
+import { loadExperimentFile } from '../src/config/load.ts';
+import { lowerExperiment } from '../src/mapping/lower.ts';
+import { runSpice, type SpiceBackendChoice } from '../src/netlist/runner.ts';
+import { emulateLowered } from '../src/pipeline/emulate.ts';
+import { neuronDeck } from '../src/pipeline/spice.ts';
+import { verificationExperiment } from '../src/verify/verify.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : dflt;
+};
+const n = Number(arg('n', '3'));
+const dieArg = arg('die', 'ideal');
+const die: Die = dieArg === 'ideal' ? 'ideal' : { seed: Number(dieArg) };
+const backend = arg('backend', 'cli') as SpiceBackendChoice;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const dir = join(root, 'examples', 'verification');
+const cases = [];
+for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
+  const exp = verificationExperiment(loadExperimentFile(join(dir, f)));
+  const lowered = lowerExperiment(exp, { die });
+  const emuRun: number[] = [];
+  const emuTotal: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const t0 = performance.now();
+    const run = emulateLowered(lowered, { die, noise: false });
+    emuTotal.push((performance.now() - t0) / 1e3);
+    emuRun.push(run.wallSeconds);
+  }
+  const decks = exp.neurons.map((nn) => neuronDeck(lowered, die, nn.id).deck.netlist);
+  const spice: number[] = [];
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (const d of decks) s += (await runSpice(d, { backend })).wallSeconds;
+    spice.push(s);
+  }
+  const row = {
+    case: f.replace(/\.yaml$/, ''), simulatedSeconds: exp.duration, neuronsInSpice: decks.length,
+    emulatorRunSeconds: median(emuRun), emulatorTotalSeconds: median(emuTotal), spiceSeconds: median(spice),
+    ratio: median(spice) / median(emuTotal), ratioRunOnly: median(spice) / median(emuRun),
+  };
+  cases.push(row);
+  process.stderr.write(`${row.case}: emulator ${row.emulatorTotalSeconds.toFixed(3)} s (run ${row.emulatorRunSeconds.toFixed(3)} s), ngspice ${row.spiceSeconds.toFixed(2)} s for ${decks.length} neuron(s): ${row.ratio.toFixed(1)}×\n`);
+}
+const out = {
+  date: new Date().toISOString(), die: dieArg, backend, repeats: n, cpu: cpus()[0]?.model, cores: cpus().length, loadavg: loadavg(),
+  note: 'emulator: whole experiment on the full die (lowering excluded; total = derive + setup + run); ngspice: one process per neuron, serial; medians',
+  cases,
+};
+const file = join(root, 'bench', 'results', 'verify.json');
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(`${file}.tmp`, JSON.stringify(out, null, 2) + '\n');
+renameSync(`${file}.tmp`, file);
+process.stderr.write(`wrote ${file}\n`);

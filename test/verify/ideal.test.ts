@@ -1,0 +1,89 @@
+/**
+ * The fast subset on the ideal die that must pass: emulator (noise off) vs ngspice (CLI) on two
+ * bundled verification cases, checking only the metrics that agree today; the known gaps are
+ * measured and explained in docs/verification.md (they are asserted there as gaps, not here).
+ *
+ * Tolerances are the verification's own (src/verify/verify.ts TOLERANCES), each with its reason:
+ * - PSP amplitude 5 %: the synaptic charge per weight and the membrane capacitance are shared
+ *   by both levels; 5 % is the task's limit and today's error is ≈ 2.5 % (the emulator's
+ *   current-based synapse vs the OTA's finite output resistance).
+ * - PSP time to peak 5 %: set by τ_syn and τ_mem (time constants), ≈ 2.7 % today.
+ * - rest 5 mV: the capmem voltage cells' offset σ is 3 mV, so a model error below 5 mV is
+ *   below one die's spread; the plateau case has a leak 4× stronger than the defaults, which
+ *   divides the synaptic inputs' current error (gap 1 in the docs) by 4 (≈ 1.3 mV today).
+ * - spike time 1 % or 0.2 µs (the task's limit): the comparator's delay and the emulator's
+ *   event-time resolution are both far below 0.2 µs; today's error is ≈ 0.04 µs.
+ * - length constant 5 %: the chain's λ depends on the ratio g_icc/g_leak only (the same ratio
+ *   both levels realise from the same codes); ≈ 0.2 % today. The far-end attenuations alone
+ *   are a gap (docs/verification.md, gap 2) and not asserted.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadExperimentFile } from '../../src/config/load.ts';
+import { verifyExperiment, type VerifyReport } from '../../src/verify/verify.ts';
+import type { MetricResult } from '../../src/verify/metrics.ts';
+
+const file = (name: string) => new URL(`../../examples/verification/${name}`, import.meta.url).pathname;
+const metric = (r: VerifyReport, name: string): MetricResult => {
+  const m = r.cases[0].metrics.find((x) => x.name === name);
+  if (!m) throw new Error(`no metric "${name}" in ${r.cases[0].metrics.map((x) => x.name).join(', ')}`);
+  return m;
+};
+
+describe('verification on the ideal die (ngspice CLI)', () => {
+  let chain: VerifyReport;
+  let plateau: VerifyReport;
+  let chain4: VerifyReport;
+  beforeAll(async () => {
+    const opts = { die: 'ideal' as const, backend: 'cli' as const, jobs: 1 };
+    [chain, plateau, chain4] = await Promise.all([
+      verifyExperiment(loadExperimentFile(file('chain-2.yaml')), opts),
+      verifyExperiment(loadExperimentFile(file('plateau.yaml')), opts),
+      verifyExperiment(loadExperimentFile(file('chain-4.yaml')), opts),
+    ]);
+  }, 120_000);
+
+  it('2-compartment chain: PSP amplitude and time to peak in the stimulated compartment', () => {
+    for (const name of ['PSP amplitude c0 @80.0 µs', 'PSP time to peak c0 @80.0 µs', 'PSP amplitude c1 @140.0 µs', 'PSP time to peak c1 @140.0 µs']) {
+      const m = metric(chain, name);
+      expect(m.toleranceKind).toBe('rel');
+      expect(m.tolerance).toBe(0.05);
+      expect(m.pass, `${name}: error ${m.error}`).toBe(true);
+    }
+    // A PSP of weight 63 on a 2-circuit compartment (≈ 1.2 mV) is positive on both levels.
+    expect(metric(chain, 'PSP amplitude c0 @80.0 µs').spice).toBeGreaterThan(0.5e-3);
+  });
+
+  it('4-compartment chain: length constant of the input into c0', () => {
+    const m = metric(chain4, 'length constant from c0');
+    expect(m.pass, `λ error ${m.error}`).toBe(true);
+    // Two-circuit compartments with τ_icc = 2 µs against τ_mem = 10 µs: the PSP falls to ≈ 40 %
+    // per compartment, λ ≈ 0.9 compartments on both levels.
+    expect(m.spice).toBeGreaterThan(0.6);
+    expect(m.spice).toBeLessThan(1.3);
+  });
+
+  it('plateau: rest, one spike, its time', () => {
+    const rest = metric(plateau, 'rest');
+    expect(rest.pass, `rest error ${rest.error}`).toBe(true);
+    expect(rest.spice).toBeGreaterThan(0.40);
+    expect(rest.spice).toBeLessThan(0.44);
+    const count = metric(plateau, 'spike count');
+    expect(count.spice).toBe(1);
+    expect(count.pass).toBe(true);
+    const t1 = metric(plateau, 'spike 1 time');
+    expect(t1.pass, `spike time error ${t1.error}`).toBe(true);
+    // The burst starts at 80 µs; the first spike follows within the burst (80–83.5 µs).
+    expect(t1.spice).toBeGreaterThan(80e-6);
+    expect(t1.spice).toBeLessThan(84e-6);
+  });
+
+  it('report shape: every metric carries both values, error, tolerance and pass', () => {
+    for (const m of [...chain.cases[0].metrics, ...plateau.cases[0].metrics]) {
+      expect(typeof m.name).toBe('string');
+      expect(typeof m.pass).toBe('boolean');
+      expect(m.tolerance).toBeGreaterThanOrEqual(0);
+    }
+    expect(chain.cases[0].spiceBackend).toBe('cli');
+    expect(chain.emulatorSeconds).toBeGreaterThan(0);
+  });
+});
