@@ -12,6 +12,7 @@ import SpiceCmd from './spice.ts';
 import Schema from './schema.ts';
 import Validate from './validate.ts';
 import Emulate from './emulate.ts';
+import Verify from './verify.ts';
 
 export const COMMANDS = {
   emulate: Emulate,
@@ -24,4 +25,5 @@ export const COMMANDS = {
   spice: SpiceCmd,
   schema: Schema,
   validate: Validate,
+  verify: Verify,
 };
