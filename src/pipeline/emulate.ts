@@ -4,6 +4,7 @@
  */
 import { deriveCircuitParameters } from '../circuits/derive.ts';
 import type { Die } from '../circuits/die.ts';
+import type { CircuitParameters } from '../circuits/params.ts';
 import type { Calibration } from '../config/calibration-layer.ts';
 import type { Experiment, Observable } from '../config/experiment-layer.ts';
 import { emulate, type EmulationResult } from '../emulator/index.ts';
@@ -56,6 +57,8 @@ export interface EmulateExperimentOptions {
   dt?: number;
   inverse?: 'nominal' | 'die';
   calibration?: Calibration;
+  /** Use these circuit parameters instead of deriving them from the die (tests, what-if runs). */
+  params?: CircuitParameters[];
 }
 
 export function emulateExperiment(exp: Experiment, opts: EmulateExperimentOptions): ExperimentRun {
@@ -65,7 +68,7 @@ export function emulateExperiment(exp: Experiment, opts: EmulateExperimentOption
 
 export function emulateLowered(lowered: Lowered, opts: EmulateExperimentOptions): ExperimentRun {
   const exp = lowered.experiment;
-  const params = deriveCircuitParameters(lowered.chip, opts.die);
+  const params = opts.params ?? deriveCircuitParameters(lowered.chip, opts.die);
   const seed = opts.seed ?? exp.seed;
   const ideal = lowered.recordings.filter((r) => r.observable !== 'spikes' && r.readout === 'ideal');
   const sourceOf = (o: Observable) => (o === 'v' || o === 'spikes' ? 'membrane' : o);

@@ -52,7 +52,7 @@ export interface EventRun {
 export function emulateLoweredEvent(lowered: Lowered, opts: EmulateExperimentOptions): EventRun {
   const t0 = performance.now();
   const exp = lowered.experiment;
-  const params = deriveCircuitParameters(lowered.chip, opts.die);
+  const params = opts.params ?? deriveCircuitParameters(lowered.chip, opts.die);
   const why = engineApplicability(lowered, params);
   if (why) throw inputError(`the event-driven engine does not apply: ${why}`, { path: '--engine' }, { allowed: 'stepped (or auto)' });
 
