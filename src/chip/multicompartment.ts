@@ -17,6 +17,7 @@ import { COLUMNS_PER_BACKEND_HALF, NEURON_CIRCUITS, NEURON_COLUMNS } from './con
 import { formatNeuron, neuronFromEnum } from './coordinates.ts';
 import type { ChipConfig } from './chip.ts';
 import type { Issue } from '../util/errors.ts';
+import { UnionFind } from '../util/union-find.ts';
 
 export interface CompartmentTopology {
   /** Compartment index of each circuit (enum order). */
@@ -35,26 +36,6 @@ export interface SharedSegment {
   direct: number[];
   /** Circuit enums attached to the segment through their inter-compartment conductance. */
   conductance: number[];
-}
-
-class UnionFind {
-  private readonly parent: Int32Array;
-  constructor(n: number) {
-    this.parent = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
-  }
-  find(i: number): number {
-    while (this.parent[i] !== i) {
-      this.parent[i] = this.parent[this.parent[i]];
-      i = this.parent[i];
-    }
-    return i;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 }
 
 function crossesRight(column: number): string | null {

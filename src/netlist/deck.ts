@@ -21,6 +21,7 @@ import { bufferSubcircuit } from '../circuits/blocks/spike.ts';
 import { exponentialSubcircuit } from '../circuits/blocks/exponential.ts';
 import { SYNAPSE_PULSE_WIDTH, synapsePulseAmplitude } from '../circuits/blocks/synapse-dac.ts';
 import { VDD } from '../circuits/technology.ts';
+import { UnionFind } from '../util/union-find.ts';
 
 export type DeckStimulus =
   | {
@@ -74,22 +75,6 @@ export interface Deck {
   membrane: Record<number, string>;
   /** Save names of the synaptic-input lines per circuit enum (enabled inputs). */
   synapticLines: Record<number, { exc?: string; inh?: string }>;
-}
-
-class UnionFind {
-  readonly parent: Int32Array;
-  constructor(n: number) {
-    this.parent = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
-  }
-  find(i: number): number {
-    while (this.parent[i] !== i) i = this.parent[i] = this.parent[this.parent[i]];
-    return i;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a), rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 }
 
 interface Wiring {
