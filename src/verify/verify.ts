@@ -292,7 +292,14 @@ function tailTau(w: Waveform, from: number, to: number, offset: number): number 
 function safeLambda(x: Samples, a: Samples): number {
   for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return NaN;
   try {
-    return fitLengthConstant(x, a).lambda;
+    // A chain whose attenuation is not a decaying exponential (e.g. a far compartment that
+    // rises on a mismatched die) gives a degenerate fit; λ outside 0.05–50 compartments (or
+    // a fit whose residual exceeds 10 % of the spread) is reported as absent.
+    const f = fitLengthConstant(x, a);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < a.length; k++) { lo = Math.min(lo, a[k]); hi = Math.max(hi, a[k]); }
+    return f.lambda >= 0.05 && f.lambda <= 50 && f.rmse <= 0.1 * (hi - lo) ? f.lambda : NaN;
   } catch {
     return NaN;
   }
