@@ -76,8 +76,9 @@ export function isiRatio(spikes: Samples): number {
 
 /**
  * Plateau after a spike at `onset`: the time until the membrane first falls below `threshold`
- * (linear interpolation of the crossing), and its level = the mean over the middle half of that
- * interval (away from the spike edge and the release). NaN when it never falls back in the trace.
+ * (linear interpolation of the crossing), and its level = the mean over the third quarter of
+ * that interval: after the reset has pulled the membrane down from the spike (and from whatever
+ * input fired it) and before the release. NaN when it never falls back in the trace.
  */
 export function plateauOf(t: Samples, v: Samples, onset: number, threshold: number): { duration: number; level: number } {
   let k = lowerBound(t, onset);
@@ -87,7 +88,7 @@ export function plateauOf(t: Samples, v: Samples, onset: number, threshold: numb
     if (v[k] < threshold) {
       const tc = t[k - 1] + ((threshold - v[k - 1]) * (t[k] - t[k - 1])) / (v[k] - v[k - 1]);
       const d = tc - onset;
-      return { duration: d, level: meanOver(t, v, onset + 0.25 * d, onset + 0.75 * d) };
+      return { duration: d, level: meanOver(t, v, onset + 0.5 * d, onset + 0.75 * d) };
     }
   }
   return { duration: NaN, level: NaN };
