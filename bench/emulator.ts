@@ -87,19 +87,28 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; run: number; setup: number; res: EmulationResult } {
+/**
+ * Medians over REPS runs: wall, setup and run seconds of emulate(), and the process CPU seconds
+ * of the whole call (user + system; on this shared machine wall time includes the time the
+ * thread waited for a core, CPU time does not), with the 1-minute load average at the end.
+ */
+function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; run: number; setup: number; cpu: number; load: number; res: EmulationResult } {
   emulate(chip, params, { duration: duration / 10, dt, seed: 1, noise: false }); // warm-up (JIT)
   const walls: number[] = [];
   const runs: number[] = [];
   const setups: number[] = [];
+  const cpus: number[] = [];
   let res: EmulationResult | null = null;
   for (let r = 0; r < REPS; r++) {
+    const c0 = process.cpuUsage();
     res = emulate(chip, params, { duration, dt, seed: 1, noise: false });
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1e6);
     walls.push(res.wallSeconds);
     setups.push(res.setupSeconds);
     runs.push(res.wallSeconds - res.setupSeconds);
   }
-  return { wall: median(walls), run: median(runs), setup: median(setups), res: res! };
+  return { wall: median(walls), run: median(runs), setup: median(setups), cpu: median(cpus), load: loadavg()[0], res: res! };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -190,9 +199,9 @@ function main(): void {
   // (a) + (b): full die, plateau and Brian2 side by side at the same dt.
   const full: Record<string, unknown>[] = [];
   for (const dt of dts) {
-    const { wall, run, setup, res } = timeRun(chip, params, duration, dt);
+    const { wall, run, setup, cpu, load, res } = timeRun(chip, params, duration, dt);
     const row: Record<string, unknown> = {
-      dt, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
+      dt, loadavg1: load, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, plateauCpuSeconds: cpu, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
       meanRateHwHz: res.spikes.length / NEURON_CIRCUITS / duration, crossbarEvents: res.crossbarEvents, synapticEvents: res.synapticEvents,
     };
     if (dt >= 32e-9 || !quick) {
@@ -203,6 +212,7 @@ function main(): void {
         row.brian2RunSeconds = median(runs);
         // Brian2's _last_run_time excludes code generation and compilation: compare run to run.
         row.plateauRunOverBrian2Run = run / median(runs);
+        row.loadavg1AfterBrian2 = loadavg()[0];
       }
     }
     console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' ? undefined : v)));
@@ -217,6 +227,10 @@ function main(): void {
   const scaling: Record<string, unknown>[] = [];
   const dtS = 100e-9;
   const cases: [string, DieSpec][] = [
+    // Small experiments on the full die: the other circuits are off (no threshold, inputs
+    // disabled) and sleep at their fixed point (docs/emulator.md, "Quiescent compartments").
+    ['circuits 2', { ...FULL, activeCircuits: 2 }],
+    ['circuits 32', { ...FULL, activeCircuits: 32 }],
     ['circuits 128', { ...FULL, activeCircuits: 128 }],
     ['circuits 256', { ...FULL, activeCircuits: 256 }],
     ['circuits 512', FULL],
@@ -228,10 +242,10 @@ function main(): void {
     ['input rate 12.5 MHz/source', FULL],
     ['input rate 50 MHz/source', { ...FULL, backgroundRate: 50e6 }],
   ];
-  for (const [name, spec] of quick ? cases.slice(0, 3) : cases) {
+  for (const [name, spec] of quick ? cases.slice(0, 5) : cases) {
     const die = buildDie(spec);
-    const { wall, run, setup, res } = timeRun(die.chip, die.params, duration, dtS);
-    const row = { case: name, dt: dtS, wallSeconds: wall, setupSeconds: setup, runSeconds: run, runSlowdownVsChip: run / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
+    const { wall, run, setup, cpu, load, res } = timeRun(die.chip, die.params, duration, dtS);
+    const row = { case: name, dt: dtS, loadavg1: load, wallSeconds: wall, setupSeconds: setup, runSeconds: run, cpuSeconds: cpu, runSlowdownVsChip: run / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
     console.log('scaling', JSON.stringify(row));
     scaling.push(row);
   }
@@ -248,6 +262,7 @@ async function workers(out: Record<string, unknown>): Promise<void> {
     const res = await emulateMany(jobs, { threads });
     return { total: (performance.now() - t) / 1e3, perJob: median(res.map((r) => r.wallSeconds)) };
   };
+  const loadavgBefore = loadavg();
   const serial = await timeIt(0);
   const one = await timeIt(1);
   const two = await timeIt(2);
@@ -256,7 +271,7 @@ async function workers(out: Record<string, unknown>): Promise<void> {
     inThreadSeconds: serial.total, oneWorkerSeconds: one.total, twoWorkersSeconds: two.total,
     medianJobSecondsInThread: serial.perJob, medianJobSecondsOneWorker: one.perJob, medianJobSecondsTwoWorkers: two.perJob,
     speedupTwoOverOne: one.total / two.total, speedupTwoOverInThread: serial.total / two.total,
-    loadavgAfter: loadavg(),
+    loadavgBefore, loadavgAfter: loadavg(),
     note: 'workers are started through src/emulator/worker-bootstrap.mjs (tsx ESM hooks registered in the worker); a per-job time that doubles with two workers means the two cores were not both free (shared machine)',
   };
   console.log('workers', JSON.stringify(out.workers));

@@ -58,6 +58,11 @@ interface GroupState {
   /** Local index of each compartment / circuit. */
   compLocal: Map<number, number>;
   cache: Map<string, Propagator & { u: Float64Array }>;
+  /** Full-step propagators by integer reset mask (groups of ≤ 30 circuits; the common case). */
+  fullCache: Map<number, Propagator & { u: Float64Array }>;
+  /** Circuits of the group and the local index of each one's compartment (no Map in the step). */
+  circuits: Int32Array;
+  circLocal: Int32Array;
   x0: Float64Array;
   x1: Float64Array;
   f: Float64Array;
@@ -446,6 +451,8 @@ export class SteppedEngine {
       });
       return {
         unit, n: size, nc: ncomp, compLocal, cache: new Map<string, Propagator & { u: Float64Array }>(),
+        fullCache: new Map<number, Propagator & { u: Float64Array }>(),
+        circuits: Int32Array.from(unit.circuits), circLocal: Int32Array.from(unit.circuits, (i) => compLocal.get(model.compOf[i])!),
         x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
       };
     });
@@ -677,16 +684,19 @@ export class SteppedEngine {
   private advanceGroup(g: GroupState, t0: number, t1: number): void {
     const eps = this.dt * 1e-9;
     let t = t0;
+    const circuits = g.circuits;
+    const { pendingReg, resetOff } = this;
     for (;;) {
       let ts = Infinity;
-      for (const i of g.unit.circuits) {
-        if (this.pendingReg[i] < ts) ts = this.pendingReg[i];
-        if (this.resetOff[i] < ts) ts = this.resetOff[i];
+      for (let k = 0; k < circuits.length; k++) {
+        const i = circuits[k];
+        if (pendingReg[i] < ts) ts = pendingReg[i];
+        if (resetOff[i] < ts) ts = resetOff[i];
       }
       if (ts < t1 - eps) {
         if (ts > t + eps) this.propagateGroup(g, ts - t);
         t = Math.max(t, ts);
-        for (const i of g.unit.circuits) this.applySwitches(i, t, eps);
+        for (let k = 0; k < circuits.length; k++) this.applySwitches(circuits[k], t, eps);
         continue;
       }
       this.propagateGroup(g, t === t0 ? this.dt : t1 - t);
@@ -751,53 +761,79 @@ export class SteppedEngine {
     return A;
   }
 
-  private propagateGroup(g: GroupState, h: number): void {
-    const m = this.m;
-    const P = m.params;
-    // Full steps (the common case) are cached per reset mask; sub-steps per (mask, h).
+  /** Propagator of the group for its current reset mask over h (cached). */
+  private groupPropagator(g: GroupState, h: number): Propagator & { u: Float64Array } {
+    // Full steps (the common case) are cached per integer reset mask; sub-steps per (mask, h).
+    const circuits = g.circuits;
+    if (h === this.dt && circuits.length <= 30) {
+      let bits = 0;
+      for (let k = 0; k < circuits.length; k++) if (this.inReset[circuits[k]]) bits |= 1 << k;
+      const hit = g.fullCache.get(bits);
+      if (hit !== undefined) return hit;
+      if (g.fullCache.size > 512) g.fullCache.clear();
+      const A = this.buildLinear(g); // also sets g.u for the current mask
+      const prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
+      g.fullCache.set(bits, prop);
+      return prop;
+    }
     const mask = this.maskKey(g);
     const key = h === this.dt ? mask : mask + ':' + h.toPrecision(12);
     let prop = g.cache.get(key);
     if (!prop) {
       if (g.cache.size > 512) g.cache.clear();
-      const A = this.buildLinear(g); // also sets g.u for the current mask
+      const A = this.buildLinear(g);
       prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
       g.cache.set(key, prop);
     }
+    return prop;
+  }
+
+  private propagateGroup(g: GroupState, h: number): void {
+    const m = this.m;
+    const P = m.params;
+    const prop = this.groupPropagator(g, h);
     const n = g.n;
-    const { x0, x1 } = g;
-    g.unit.compartments.forEach((c, lc) => { x0[lc] = this.V[c]; });
-    g.unit.circuits.forEach((i, li) => {
+    const { x0, x1, circuits, circLocal } = g;
+    const comps = g.unit.compartments;
+    const { V, I, w, inReset } = this;
+    const pause = m.pause;
+    for (let lc = 0; lc < comps.length; lc++) x0[lc] = V[comps[lc]];
+    for (let li = 0; li < circuits.length; li++) {
+      const i = circuits[li];
       const base = g.nc + 3 * li;
-      x0[base] = this.I[2 * i];
-      x0[base + 1] = this.I[2 * i + 1];
-      x0[base + 2] = this.w[i];
-    });
+      x0[base] = I[2 * i];
+      x0[base + 1] = I[2 * i + 1];
+      x0[base + 2] = w[i];
+    }
     // Frozen non-linear terms: exponential term per circuit, kept apart (nExp) so that its share
     // can be limited below.
     const nExp = g.f;
-    nExp.fill(0);
+    // Plain loops rather than fill/set: these vectors have a handful of entries, where the
+    // builtins' call overhead dominates.
+    for (let r = 0; r < n; r++) nExp[r] = 0;
     let anyExp = false;
-    g.unit.circuits.forEach((i) => {
+    for (let li = 0; li < circuits.length; li++) {
+      const i = circuits[li];
       const p = P[i];
-      if (!p.exponential.enabled || (this.m.pause[i] && this.inReset[i])) return;
+      if (!p.exponential.enabled || (pause[i] && inReset[i])) continue;
       const c = m.compOf[i];
-      const lc = g.compLocal.get(c)!;
-      nExp[lc] += exponentialCurrent(p, this.V[c]) / m.capacitance[c];
+      nExp[circLocal[li]] += exponentialCurrent(p, V[c]) / m.capacitance[c];
       anyExp = true;
-    });
+    }
     const { E, Phi } = prop;
     // Forcing: the cached affine part plus the frozen saturation remainders of leak and reset.
     const u = g.u;
-    u.set(prop.u);
-    g.unit.circuits.forEach((i) => {
+    const pu = prop.u;
+    for (let r = 0; r < n; r++) u[r] = pu[r];
+    for (let li = 0; li < circuits.length; li++) {
+      const i = circuits[li];
       const p = P[i];
       const c = m.compOf[i];
-      const v = this.V[c];
+      const v = V[c];
       let r = saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v);
-      if (this.inReset[i]) r += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v);
-      if (r !== 0) u[g.compLocal.get(c)!] += r / m.capacitance[c];
-    });
+      if (inReset[i]) r += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v);
+      if (r !== 0) u[circLocal[li]] += r / m.capacitance[c];
+    }
     for (let r = 0; r < n; r++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * u[j];
@@ -821,23 +857,26 @@ export class SteppedEngine {
       for (let r = 0; r < n; r++) x1[r] += alpha * dn[r];
     }
     // COBA: the input's effect on every other state scaled by the frozen factor k.
-    g.unit.circuits.forEach((i, li) => {
+    const { cobaOn, eRev, cobaDen } = this;
+    for (let li = 0; li < circuits.length; li++) {
+      const i = circuits[li];
       const c = m.compOf[i];
       for (let rcp = 0; rcp < 2; rcp++) {
         const t = 2 * i + rcp;
-        if (!this.cobaOn[t] || x0[g.nc + 3 * li + rcp] === 0) continue;
+        if (!cobaOn[t] || x0[g.nc + 3 * li + rcp] === 0) continue;
         const j = g.nc + 3 * li + rcp;
-        const k = (this.eRev[t] - this.V[c]) / this.cobaDen[t];
+        const k = (eRev[t] - V[c]) / cobaDen[t];
         for (let r = 0; r < n; r++) if (r !== j) x1[r] -= (1 - k) * E[r * n + j] * x0[j];
       }
-    });
-    g.unit.compartments.forEach((c, lc) => { this.V[c] = Math.min(V_RAIL_HIGH, Math.max(V_RAIL_LOW, x1[lc])); });
-    g.unit.circuits.forEach((i, li) => {
+    }
+    for (let lc = 0; lc < comps.length; lc++) V[comps[lc]] = Math.min(V_RAIL_HIGH, Math.max(V_RAIL_LOW, x1[lc]));
+    for (let li = 0; li < circuits.length; li++) {
+      const i = circuits[li];
       const base = g.nc + 3 * li;
-      this.I[2 * i] = x1[base];
-      this.I[2 * i + 1] = x1[base + 1];
-      this.w[i] = x1[base + 2];
-    });
+      I[2 * i] = x1[base];
+      I[2 * i + 1] = x1[base + 1];
+      w[i] = x1[base + 2];
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
