@@ -1,7 +1,8 @@
 /**
  * Circuit-library benchmark: whole-chip parameter derivation, deck building, and ngspice
  * transients of one LIF circuit and of a 4-compartment chain (100 µs each). Medians of
- * repeated runs. Run: npx tsx bench/circuits.ts   (writes bench/results/circuits.json)
+ * repeated runs, the ngspice CLI against the bundled WASM ngspice, and the speed-up of parallel
+ * ngspice processes. Run: npx tsx bench/circuits.ts [--quick]   (writes bench/results/circuits.json)
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { defaultChipConfig, type ChipConfig } from '../src/chip/chip.ts';
@@ -10,6 +11,11 @@ import { deriveCircuitParameters } from '../src/circuits/derive.ts';
 import { buildDeck } from '../src/netlist/deck.ts';
 import { writeNetlist } from '../src/netlist/writer.ts';
 import { runSpice } from '../src/netlist/runner.ts';
+import { runSpiceMany } from '../src/netlist/pool.ts';
+import { closeWasmEngine, warmWasmEngine } from '../src/netlist/runner-wasm.ts';
+import { loadavg } from 'node:os';
+
+const quick = process.argv.includes('--quick');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -75,18 +81,38 @@ async function main(): Promise<void> {
   };
   const single3: number[] = [];
   const chain3: number[] = [];
+  const singleWasm: number[] = [];
+  const chainWasm: number[] = [];
+  await warmWasmEngine();
   for (let k = 0; k < 3; k++) {
-    single3.push((await runSpice(singleDeck.netlist, { backend: 'cli', timeoutSeconds: 120 })).wallSeconds);
-    chain3.push((await runSpice(chainDeck.netlist, { backend: 'cli', timeoutSeconds: 120 })).wallSeconds);
+    // Interleaved so that machine load affects both backends alike.
+    single3.push((await runSpice(singleDeck.netlist, { backend: 'cli', timeoutSeconds: 300 })).wallSeconds);
+    singleWasm.push((await runSpice(singleDeck.netlist, { backend: 'wasm', timeoutSeconds: 300 })).wallSeconds);
+    chain3.push((await runSpice(chainDeck.netlist, { backend: 'cli', timeoutSeconds: 300 })).wallSeconds);
+    if (!quick) chainWasm.push((await runSpice(chainDeck.netlist, { backend: 'wasm', timeoutSeconds: 300 })).wallSeconds);
   }
+  await closeWasmEngine();
+  // Parallel processes: four independent single-circuit decks (four dies), 1 job vs 2 jobs.
+  const dies = [11, 12, 13, 14].map((seed) => buildDeck({ chip: single, die: { seed }, circuits: [neuron(0, 5)], duration: 100e-6, step: 20e-9, stimuli: stim(5) }).netlist);
+  const many = async (jobs: number) => {
+    const t0 = performance.now();
+    const out = await runSpiceMany(dies, { jobs, backend: 'cli', timeoutSeconds: 300 });
+    if (out.some((o) => !o.ok)) throw new Error('a deck failed');
+    return (performance.now() - t0) / 1e3;
+  };
+  const jobs1 = await many(1);
+  const jobs2 = await many(2);
   const result = {
-    command: 'npx tsx bench/circuits.ts',
+    command: `npx tsx bench/circuits.ts${quick ? ' --quick' : ''}`,
     note: 'medians; machine shared with other jobs, so wall times are upper bounds',
     deriveCircuitParameters_512_ms: median(derive),
     buildDeck_chain_ms: median(build),
     spice_single_lif_100us_s: median(single3),
     spice_single: count(singleDeck),
+    spice_single_lif_100us_wasm_s: median(singleWasm),
     spice_chain4_100us_s: median(chain3),
+    spice_chain4_100us_wasm_s: chainWasm.length ? median(chainWasm) : null,
+    parallel_4_single_decks: { jobs1_s: jobs1, jobs2_s: jobs2, speedup: jobs1 / jobs2, loadavg: loadavg() },
     spice_chain4: { ...count(chainDeck), circuits: chainDeck.circuits.length, compartments: chainDeck.compartments.length },
   };
   mkdirSync('bench/results', { recursive: true });
