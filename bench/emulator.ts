@@ -277,7 +277,56 @@ async function workers(out: Record<string, unknown>): Promise<void> {
   console.log('workers', JSON.stringify(out.workers));
 }
 
-if (process.argv[1] && process.argv[1].endsWith('emulator.ts')) {
+/**
+ * `--ab DIR`: the same workloads run by an older engine (DIR = an extracted older tree, e.g.
+ * `git archive da083cf src | tar -x -C /tmp/plateau-old`) and by this one, interleaved in one
+ * process (old, new, new, old, ...), so that both see the same machine load. Medians and minima
+ * of the run seconds (emulate() minus model compilation), spike counts of both.
+ */
+async function ab(dir: string): Promise<void> {
+  type Emulate = typeof emulate;
+  const old = (await import(join(dir, 'src/emulator/index.ts'))) as { emulate: Emulate };
+  const engines: [string, Emulate][] = [['old', old.emulate], ['new', emulate]];
+  const adapting = buildDie(FULL);
+  for (const p of adapting.params) if (Number.isFinite(p.vThreshold)) p.adaptation = { enabled: true, a: 2e-9, b: 2e-10, tauW: 1e-4, vRef: 0.45 };
+  const cases: [string, { chip: ChipConfig; params: CircuitParameters[] }, number][] = [
+    ['full die', buildDie(FULL), 1e-3],
+    ['2 active circuits', buildDie({ ...FULL, activeCircuits: 2 }), 1e-3],
+    ['no input (quiet die)', buildDie({ ...FULL, backgroundRate: 0 }), 1e-3],
+    ['full die, adaptation on (every compartment a group)', adapting, 2e-4],
+  ];
+  const rows: Record<string, unknown>[] = [];
+  const reps = quick ? 3 : 7;
+  for (const [name, die, duration] of cases) {
+    const runs: Record<string, number[]> = { old: [], new: [] };
+    const spikes: Record<string, number> = {};
+    for (const [, f] of engines) f(die.chip, die.params, { duration: duration / 10, dt: 100e-9, seed: 1, noise: false });
+    for (let r = 0; r < reps; r++) {
+      for (const [k, f] of r % 2 ? [...engines].reverse() : engines) {
+        const res = f(die.chip, die.params, { duration, dt: 100e-9, seed: 1, noise: false });
+        runs[k].push(res.wallSeconds - res.setupSeconds);
+        spikes[k] = res.spikes.length;
+      }
+    }
+    const row = {
+      case: name, dt: 100e-9, duration, reps, loadavg1: loadavg()[0],
+      oldRunSecondsMedian: median(runs.old), newRunSecondsMedian: median(runs.new),
+      oldRunSecondsMin: Math.min(...runs.old), newRunSecondsMin: Math.min(...runs.new),
+      speedupMedian: median(runs.old) / median(runs.new), oldSpikes: spikes.old, newSpikes: spikes.new,
+    };
+    console.log('ab', JSON.stringify(row));
+    rows.push(row);
+  }
+  const path = 'bench/results/emulator.json';
+  const out = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  out.abAgainstOlder = { olderTree: dir, date: new Date().toISOString(), rows };
+  writeResults(out);
+}
+
+const abIndex = process.argv.indexOf('--ab');
+if (abIndex > 0 && process.argv[1]?.endsWith('emulator.ts')) {
+  void ab(process.argv[abIndex + 1]);
+} else if (process.argv[1] && process.argv[1].endsWith('emulator.ts')) {
   main();
   const path = 'bench/results/emulator.json';
   const out = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
