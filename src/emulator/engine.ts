@@ -60,6 +60,9 @@ interface GroupState {
   cache: Map<string, Propagator & { u: Float64Array }>;
   /** Full-step propagators by integer reset mask (groups of ≤ 30 circuits; the common case). */
   fullCache: Map<number, Propagator & { u: Float64Array }>;
+  /** The last full-step propagator used and its mask (a group keeps its mask for many steps). */
+  lastBits: number;
+  lastProp: (Propagator & { u: Float64Array }) | null;
   /** Circuits of the group and the local index of each one's compartment (no Map in the step). */
   circuits: Int32Array;
   circLocal: Int32Array;
@@ -451,7 +454,7 @@ export class SteppedEngine {
       });
       return {
         unit, n: size, nc: ncomp, compLocal, cache: new Map<string, Propagator & { u: Float64Array }>(),
-        fullCache: new Map<number, Propagator & { u: Float64Array }>(),
+        fullCache: new Map<number, Propagator & { u: Float64Array }>(), lastBits: -1, lastProp: null,
         circuits: Int32Array.from(unit.circuits), circLocal: Int32Array.from(unit.circuits, (i) => compLocal.get(model.compOf[i])!),
         x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
       };
@@ -768,12 +771,16 @@ export class SteppedEngine {
     if (h === this.dt && circuits.length <= 30) {
       let bits = 0;
       for (let k = 0; k < circuits.length; k++) if (this.inReset[circuits[k]]) bits |= 1 << k;
-      const hit = g.fullCache.get(bits);
-      if (hit !== undefined) return hit;
-      if (g.fullCache.size > 512) g.fullCache.clear();
-      const A = this.buildLinear(g); // also sets g.u for the current mask
-      const prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
-      g.fullCache.set(bits, prop);
+      if (bits === g.lastBits && g.lastProp !== null) return g.lastProp;
+      let prop = g.fullCache.get(bits);
+      if (prop === undefined) {
+        if (g.fullCache.size > 512) g.fullCache.clear();
+        const A = this.buildLinear(g); // also sets g.u for the current mask
+        prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
+        g.fullCache.set(bits, prop);
+      }
+      g.lastBits = bits;
+      g.lastProp = prop;
       return prop;
     }
     const mask = this.maskKey(g);
