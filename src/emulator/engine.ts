@@ -16,7 +16,7 @@
  *
  * Scalar compartments (one isolated compartment without adaptation) use the closed form
  *   V(h) = V0 e^{-λh} + (F/C) φ(λ,h) + Σ_s k_s (I_s/C) κ(λ, 1/τ_s, h),  I_s(h) = I_s e^{-h/τ_s}
- * with λ = (Σ g_L + Σ g_reset,active)/C; groups use E = exp(A h), Φ = ∫exp(A s)ds of the whole
+ * with λ = (Σ g_L,free + Σ g_reset,active)/C (a circuit in reset has its leak replaced by the reset); groups use E = exp(A h), Φ = ∫exp(A s)ds of the whole
  * linear system (membranes, inputs, adaptation, coupling), cached per reset mask (and h for
  * sub-steps).
  */
@@ -29,6 +29,7 @@ import { LABELS_PER_BUS } from './routing.ts';
 import type { EmulatorModel, GroupUnit } from './model.ts';
 import type { CircuitParameters } from '../circuits/params.ts';
 import type { ExternalSpike } from './types.ts';
+import { steadyState } from './rest.ts';
 
 /**
  * Fixed latency from a spike's registration (or an event's entry into the crossbar) to the
@@ -141,6 +142,11 @@ export interface EngineOptions {
   externalSpikes: ExternalSpike[];
   /** Keep every compartment awake (tests compare this with the default, which must agree bit for bit). */
   noSleep?: boolean;
+  /**
+   * Start state: 'rest' (default) every compartment at its steady state without input (and the
+   * adaptation at its steady state), 'leak' every membrane at its leak potential and w = 0.
+   */
+  start?: 'rest' | 'leak';
 }
 
 /** Input currents below this magnitude are set to 0 (docs/emulator.md, "Quiescent compartments"). */
@@ -224,7 +230,6 @@ function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void 
     } else {
       v = v0 * eReset[c] + constReset[c];
       if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
-      if (sl > 0) v += saturationRemainder(gLeak[c], sl, eLeak[c] - v0) * phiReset[c];
       if (satReset[c] > 0) v += saturationRemainder(gReset[c], satReset[c], vReset[c] - v0) * phiReset[c];
     }
     v = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
@@ -281,6 +286,9 @@ export class SteppedEngine {
   private readonly phiReset: Float64Array;
   private readonly resetDriveAll: Float64Array;
   private readonly gResetAll: Float64Array;
+  /** Leak conductance and drive g_L·E_L of the compartment's spiking circuits (off in reset). */
+  private readonly gLeakSpiking: Float64Array;
+  private readonly leakDriveSpiking: Float64Array;
   private readonly spikingCount: Int32Array;
   private readonly resetCount: Int32Array;
   /** Single circuit, no exponential term, no COBA: eligible for the inline fast path. */
@@ -350,6 +358,8 @@ export class SteppedEngine {
     this.phiReset = new Float64Array(nc);
     this.resetDriveAll = new Float64Array(nc);
     this.gResetAll = new Float64Array(nc);
+    this.gLeakSpiking = new Float64Array(nc);
+    this.leakDriveSpiking = new Float64Array(nc);
     this.spikingCount = new Int32Array(nc);
     this.resetCount = new Int32Array(nc);
     this.simple = new Uint8Array(nc);
@@ -374,29 +384,35 @@ export class SteppedEngine {
     for (let c = 0; c < nc; c++) {
       let gR = 0;
       let dR = 0;
+      let gLs = 0;
+      let dLs = 0;
       let spiking = 0;
-      let eSum = 0;
       for (let k = model.compPtr[c]; k < model.compPtr[c + 1]; k++) {
         const i = model.compCircuits[k];
-        eSum += P[i].eLeak;
         if (this.canSpike(i)) {
           gR += P[i].gReset;
           dR += P[i].gReset * P[i].vReset;
+          gLs += P[i].gLeak;
+          dLs += P[i].gLeak * P[i].eLeak;
           spiking++;
         }
       }
       this.gResetAll[c] = gR;
       this.resetDriveAll[c] = dR;
+      this.gLeakSpiking[c] = gLs;
+      this.leakDriveSpiking[c] = dLs;
       this.spikingCount[c] = spiking;
       const C = model.capacitance[c];
       const lf = model.gLeakSum[c] / C;
-      const lr = (model.gLeakSum[c] + gR) / C;
+      // In reset the circuit's leak OTA is switched to (v_reset, i_bias_reset): its leak term is
+      // replaced by the reset term, not joined by it (docs/emulator.md, "Reset").
+      const lr = (model.gLeakSum[c] - gLs + gR) / C;
       this.eFree[c] = Math.exp(-lf * dt);
       this.phiFree[c] = phiDecay(lf, dt) / C;
       this.eReset[c] = Math.exp(-lr * dt);
       this.phiReset[c] = phiDecay(lr, dt) / C;
       this.constFree[c] = model.leakDrive[c] * this.phiFree[c];
-      this.constReset[c] = (model.leakDrive[c] + dR) * this.phiReset[c];
+      this.constReset[c] = (model.leakDrive[c] - dLs + dR) * this.phiReset[c];
       for (let k = model.compPtr[c]; k < model.compPtr[c + 1]; k++) {
         const i = model.compCircuits[k];
         for (let r = 0; r < 2; r++) {
@@ -411,10 +427,16 @@ export class SteppedEngine {
         this.satLeak[c] = P[i].leakSaturationCurrent ?? 0;
         this.satReset[c] = P[i].resetSaturationCurrent ?? 0;
       }
-      // Start at the leak equilibrium of the compartment.
-      const gl = model.gLeakSum[c];
-      const cnt = model.compPtr[c + 1] - model.compPtr[c];
-      this.V[c] = gl > 0 ? model.leakDrive[c] / gl - this.offsetOf(c) / gl : eSum / cnt;
+    }
+    // Start state (docs/emulator.md, "Start state"): the steady state, or the leak potentials.
+    {
+      const ss = steadyState(model);
+      if (opts.start === 'leak') {
+        for (let c = 0; c < nc; c++) this.V[c] = ss.leakV[c];
+      } else {
+        this.V.set(ss.V);
+        this.w.set(ss.w);
+      }
     }
 
     {
@@ -476,12 +498,6 @@ export class SteppedEngine {
   get awakeScalarCompartments(): number {
     if (this.activeDirty) this.rebuildActive();
     return this.ka.count[0];
-  }
-
-  private offsetOf(c: number): number {
-    let s = 0;
-    for (let k = this.m.compPtr[c]; k < this.m.compPtr[c + 1]; k++) s += this.m.params[this.m.compCircuits[k]].iOffset;
-    return s;
   }
 
   private canSpike(i: number): boolean {
@@ -641,14 +657,14 @@ export class SteppedEngine {
       lambda = m.gLeakSum[c] / C;
       if (full) { e = this.eFree[c]; phiC = this.phiFree[c]; useKap = this.kapFree; }
     } else if (nR === this.spikingCount[c]) {
-      lambda = (m.gLeakSum[c] + this.gResetAll[c]) / C;
-      drive += this.resetDriveAll[c];
+      lambda = (m.gLeakSum[c] - this.gLeakSpiking[c] + this.gResetAll[c]) / C;
+      drive += this.resetDriveAll[c] - this.leakDriveSpiking[c];
       if (full) { e = this.eReset[c]; phiC = this.phiReset[c]; useKap = this.kapReset; }
     } else {
       let gR = 0;
       for (let k = m.compPtr[c]; k < m.compPtr[c + 1]; k++) {
         const i = m.compCircuits[k];
-        if (this.inReset[i]) { gR += P[i].gReset; drive += P[i].gReset * P[i].vReset; }
+        if (this.inReset[i]) { gR += P[i].gReset - P[i].gLeak; drive += P[i].gReset * P[i].vReset - P[i].gLeak * P[i].eLeak; }
       }
       lambda = (m.gLeakSum[c] + gR) / C;
     }
@@ -662,8 +678,8 @@ export class SteppedEngine {
       const gated = this.m.pause[i] === 1 && this.inReset[i] === 1;
       const p = P[i];
       if (p.exponential.enabled && !gated) drive += exponentialCurrent(p, V0);
-      drive += saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - V0);
       if (this.inReset[i]) drive += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - V0);
+      else drive += saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - V0);
       for (let r = 0; r < 2; r++) {
         const t = 2 * i + r;
         const cur = this.I[t];
@@ -743,8 +759,9 @@ export class SteppedEngine {
       const C = m.capacitance[c];
       const base = g.nc + 3 * li;
       if (this.inReset[i]) {
-        A[lc * n + lc] -= p.gReset / C;
-        g.u[lc] += (p.gReset * p.vReset) / C;
+        // The leak OTA is switched to the reset's reference and bias: leak out, reset in.
+        A[lc * n + lc] -= (p.gReset - p.gLeak) / C;
+        g.u[lc] += (p.gReset * p.vReset - p.gLeak * p.eLeak) / C;
       }
       const gate = this.m.pause[i] && this.inReset[i] ? 0 : 1;
       for (let r = 0; r < 2; r++) {
@@ -837,8 +854,7 @@ export class SteppedEngine {
       const p = P[i];
       const c = m.compOf[i];
       const v = V[c];
-      let r = saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v);
-      if (inReset[i]) r += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v);
+      const r = inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v);
       if (r !== 0) u[circLocal[li]] += r / m.capacitance[c];
     }
     for (let r = 0; r < n; r++) {

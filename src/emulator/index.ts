@@ -62,7 +62,7 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
   if (cadcCfg.enable) checkCadc(cadcCfg.period_s, opts.record?.cadc ? 'record.cadc.period_s' : 'readout.cadc.period_s');
 
   const model = buildModel(chip, params, opts.forceGeneric ?? false);
-  const engine = new SteppedEngine(model, chip, { dt, seed: opts.seed, noise, externalSpikes: opts.externalSpikes ?? [] });
+  const engine = new SteppedEngine(model, chip, { dt, seed: opts.seed, noise, externalSpikes: opts.externalSpikes ?? [], start: opts.start });
   const nSteps = Math.max(1, Math.round(opts.duration / dt));
   const duration = nSteps * dt;
   const setupSeconds = (performance.now() - wall0) / 1e3;

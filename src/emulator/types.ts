@@ -40,6 +40,12 @@ export interface EmulationOptions {
    * scalar closed form applies (used by the tests to check that both agree).
    */
   forceGeneric?: boolean;
+  /**
+   * Start state: 'rest' (default) every compartment at its steady state without input
+   * (leak saturation, offsets, coupling, exponential term, adaptation at steady state; the leak
+   * potential where there is none below threshold), 'leak' every membrane at its leak potential.
+   */
+  start?: 'rest' | 'leak';
 }
 
 export interface SpikeEvent {

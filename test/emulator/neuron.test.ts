@@ -6,8 +6,8 @@ const P8 = 8e-9; // fast clock at scale 0: 125 MHz
 
 describe('f–I curve of a LIF with refractory time (closed form)', () => {
   // Constant current I: V∞ = E_L + I/g_L. After the reset the membrane starts from the reset
-  // equilibrium V_r' = (g_L E_L + g_R V_r + I)/(g_L + g_R) (conductance-based reset, τ_reset =
-  // C/(g_L+g_R) = 0.1 µs ≪ τ_ref, residual e^{-20} negligible) and reaches θ after
+  // equilibrium V_r' = V_r + I/g_R (the reset replaces the leak: one OTA switched from (E_L, g_L)
+  // to (V_r, g_R); τ_reset = C/g_R = 0.1 µs ≪ τ_ref, residual e^{-20} negligible) and reaches θ after
   // T = τ_m ln((V∞ − V_r')/(V∞ − θ)). The spike is registered at the next 8 ns clock edge
   // after the crossing, so ISI ∈ [τ_ref + T, τ_ref + T + P).
   for (const vInf of [0.62, 0.7, 0.9]) {
@@ -22,7 +22,7 @@ describe('f–I curve of a LIF with refractory time (closed form)', () => {
       const res = emulate(chip, params, { duration: 200e-6, dt: P8, seed: 0, noise: false });
       const t = res.spikeTrains[3];
       const p = params[3];
-      const vr = (gL * 0.45 + p.gReset * p.vReset + I) / (gL + p.gReset);
+      const vr = p.vReset + I / p.gReset;
       const T = 10e-6 * Math.log((vInf - vr) / (vInf - 0.6));
       const isiMin = p.refractoryTime + T;
       expect(t.length).toBeGreaterThanOrEqual(5);
@@ -65,16 +65,17 @@ describe('reset, holdoff and plateau potentials', () => {
     const tr = res.traces.ideal[0];
     let above = 0;
     let maxDev = 0;
-    // During the reset the membrane follows the reset equilibrium plus the particular solution
-    // of the decaying synaptic current: V = vEq + I(t)/(g_L + g_R − C/τ_s), I(t) = I₀e^{−(t−t_A)/τ_s}
-    // (exact once the reset transient e^{−t/0.48 µs} of ≈0.1 V has died out: from 5 µs on, < 1e-5 V).
-    const vEq = (2e-7 * 0.45 + 4e-6 * 0.7) / (2e-7 + 4e-6);
+    // During the reset (which replaces the leak) the membrane follows the reset potential plus
+    // the particular solution of the decaying synaptic current: V = V_r + I(t)/(g_R − C/τ_s),
+    // I(t) = I₀e^{−(t−t_A)/τ_s} (exact once the reset transient e^{−t/0.5 µs} of ≈0.1 V has died
+    // out: from 5 µs on, < 5e-6 V).
+    const vEq = 0.7;
     const I0 = (63 * 2e-14) / 5e-6;
     for (let k = 0; k < tr.times.length; k++) {
       if (tr.values[k] >= 0.6) above += 20e-9;
       const t = tr.times[k];
       if (t > ts + 5e-6 && t < ts + tauRef - hold) {
-        const want = vEq + (I0 * Math.exp(-(t - tIn) / 5e-6)) / (4.2e-6 - 2e-12 / 5e-6);
+        const want = vEq + (I0 * Math.exp(-(t - tIn) / 5e-6)) / (4e-6 - 2e-12 / 5e-6);
         maxDev = Math.max(maxDev, Math.abs(tr.values[k] - want));
       }
     }

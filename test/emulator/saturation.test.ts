@@ -27,10 +27,13 @@ describe('saturating leak and reset transconductors', () => {
     });
   }
 
-  it('a saturating reset holds the membrane where leak and reset currents balance', () => {
-    // Reset towards 0.30 V against a leak towards 0.45 V: g_L(E_L − V) + I_R·tanh(g_R(V_R − V)/I_R) = 0.
+  it('a saturating reset holds the membrane where the offset and the reset current balance', () => {
+    // The reset replaces the leak (one OTA switched to (V_R, I_R)): I + I_R·tanh(g_R(V_R − V)/I_R) = 0,
+    // V = V_R + (I_R/g_R)·atanh(I/I_R) = 0.30275 V (a linear reset would give V_R + I/g_R = 0.302 V).
+    // The rest without reset, E_L + I/g_L = 0.49 V, lies above the threshold 0.47 V: no rest below
+    // threshold, so the run starts at E_L and fires within 7 µs (τ_m ln 2).
     const iSatR = 1e-8;
-    const p = lifParams({ vThreshold: 0.5, vReset: 0.3, gReset: 4e-6, refractoryTime: 200e-6, iOffset: 1.2e-8 });
+    const p = lifParams({ vThreshold: 0.47, vReset: 0.3, gReset: 4e-6, refractoryTime: 200e-6, iOffset: 8e-9 });
     p.resetSaturationCurrent = iSatR;
     const params = allParams();
     params[2] = p;
@@ -40,11 +43,11 @@ describe('saturating leak and reset transconductors', () => {
     const tr = res.traces.ideal[0];
     const k = tr.times.findIndex((t) => t > ts + 180e-6 - 1e-12);
     // Solve the balance by bisection (monotone in V).
-    const f = (v: number) => 2e-7 * (0.45 - v) + 1.2e-8 + iSatR * Math.tanh((4e-6 * (0.3 - v)) / iSatR);
+    const f = (v: number) => 8e-9 + iSatR * Math.tanh((4e-6 * (0.3 - v)) / iSatR);
     let lo = 0.2, hi = 0.6;
     for (let it = 0; it < 200; it++) { const mid = (lo + hi) / 2; if (f(mid) > 0) lo = mid; else hi = mid; }
-    // The reset saturates (g_R·sech² ≈ 0 at the balance), so the membrane relaxes with τ_m = 10 µs:
-    // 180 µs into the reset the residual is e^{-18}·40 mV < 1e-9 V.
+    // Relaxation at the balance: τ = C/(g_R·sech²) = 2 pF/(4 µS·0.36) ≈ 1.4 µs; 180 µs into the
+    // reset the transient is gone; 1e-5 V covers nothing but rounding.
     expect(Math.abs(tr.values[k] - lo)).toBeLessThan(1e-5);
   });
 });
