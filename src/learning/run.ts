@@ -7,7 +7,8 @@ import { inputError } from '../util/errors.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './model.ts';
 import { defaultTrainConfig, dieFor, evaluate, initState, loadYinYang, runTraining, type EpochRecord, type TrainMethod, type TrainResult, type TrainState } from './train.ts';
 import type { DelayKind } from './network.ts';
-import { makeDieProfile } from './die.ts';
+import { DEFAULT_DIE_MISMATCH } from './die.ts';
+import { circuitDieProfile } from './chip-die.ts';
 import { delayCount, layerInputs } from './network.ts';
 import { yinYangSplit, type YinYangSplit } from './yinyang.ts';
 
@@ -100,7 +101,7 @@ export function evaluateModelFile(file: string, o: EvalOptions): EvalResult {
   if (o.dieSeed !== null) {
     const counts: number[] = [];
     for (let l = 0; l + 1 < net.sizes.length; l++) counts.push(delayCount(net.delays.kind, layerInputs(net, l), net.sizes[l + 1]));
-    die = config && config.dieSeed === o.dieSeed ? dieFor(config) : makeDieProfile(o.dieSeed, net.sizes, counts, config?.mismatch, config?.rowsPerSource ?? o.rowsPerSource);
+    die = config && config.dieSeed === o.dieSeed ? dieFor(config) : circuitDieProfile(o.dieSeed, net.sizes, counts, net.model, config?.mismatch ?? DEFAULT_DIE_MISMATCH, config?.rowsPerSource ?? o.rowsPerSource);
   }
   const data = yinYangSplit(o.split);
   const r = evaluate(net, die, data, o.noiseSeed);

@@ -9,7 +9,8 @@
 import { Rng, hashWords } from '../util/random.ts';
 import { inputError } from '../util/errors.ts';
 import { adamInit, adamStep, type AdamState } from './adam.ts';
-import { layerWeightMax, makeDieProfile, DEFAULT_DIE_MISMATCH, type DieMismatch, type DieProfile } from './die.ts';
+import { layerWeightMax, DEFAULT_DIE_MISMATCH, type DieMismatch, type DieProfile } from './die.ts';
+import { circuitDieProfile } from './chip-die.ts';
 import { classify, shiftInvariantMse, ttfsCrossEntropy } from './loss.ts';
 import { TtfsRunner, initNetwork, layerInputs, delayCount, type DelayKind, type TtfsNetwork, type InputEncoding } from './network.ts';
 import type { NeuronModel } from './gradients.ts';
@@ -189,7 +190,7 @@ export function dieFor(c: TrainConfig): DieProfile | null {
   if (c.dieSeed === null) return null;
   const counts: number[] = [];
   for (let l = 0; l + 1 < c.sizes.length; l++) counts.push(delayCount(c.delays, layerInputs(c, l), c.sizes[l + 1]));
-  return makeDieProfile(c.dieSeed, c.sizes, counts, c.mismatch, c.rowsPerSource);
+  return circuitDieProfile(c.dieSeed, c.sizes, counts, c.model, c.mismatch, c.rowsPerSource);
 }
 
 export function initState(config: TrainConfig): TrainState {

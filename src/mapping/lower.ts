@@ -172,7 +172,9 @@ function solveCodes(chip: ChipConfig, requests: CircuitRequest[], die: Die, issu
       // τ_mem of the compartment as composed (every block's conductance to the membrane counts).
       if (a.tau !== undefined) {
         const ratio = a.tau / (a.c / a.g);
-        tauScale.set(key, (tauScale.get(key) ?? 1) * ratio);
+        // Bounded: where other conductances on the membrane dominate, no leak setting reaches the
+        // target and the scale must not run away (the remaining error shows in the parameters).
+        tauScale.set(key, Math.min(2, Math.max(0.5, (tauScale.get(key) ?? 1) * ratio)));
         if (Math.abs(ratio - 1) > 5e-3) converged = false;
       }
     }
