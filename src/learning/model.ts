@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { inputError } from '../util/errors.ts';
-import { writeFileAtomic } from './files.ts';
+import { writeFileAtomic } from '../util/fs.ts';
 import type { TtfsNetwork } from './network.ts';
 import { DELAY_KINDS } from './network.ts';
 import type { EpochRecord, TrainConfig, TrainState } from './train.ts';

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { PlateauCommand } from '../base.ts';
 import { generateYinYang, yinYangToCsv, yinYangToJson } from '../../learning/yinyang.ts';
-import { writeFileAtomic } from '../../learning/files.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
 
 export default class DatasetYinYang extends PlateauCommand {
   static override description =
