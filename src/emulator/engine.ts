@@ -99,6 +99,44 @@ export function saturationRemainder(g: number, iSat: number, dv: number): number
   return iSat * Math.tanh(x / iSat) - x;
 }
 
+/** Optional table of the circuit library (`CircuitParameters.membraneCurrentRemainder`). */
+interface RemainderTable { v: readonly number[]; i: readonly number[] }
+
+function remainderTable(p: CircuitParameters): RemainderTable | undefined {
+  const r = (p as CircuitParameters & { membraneCurrentRemainder?: RemainderTable }).membraneCurrentRemainder;
+  return r !== undefined && r.v.length > 0 && r.v.length === r.i.length ? r : undefined;
+}
+
+/** Piecewise-linear value of (xs, ys) at x, constant beyond the ends (xs ascending). */
+function tableAt(xs: ArrayLike<number>, ys: ArrayLike<number>, lo: number, hi: number, x: number): number {
+  if (x <= xs[lo]) return ys[lo];
+  if (x >= xs[hi - 1]) return ys[hi - 1];
+  let k = lo + 1;
+  while (xs[k] < x) k++;
+  const x0 = xs[k - 1];
+  const x1 = xs[k];
+  return x1 > x0 ? ys[k - 1] + ((ys[k] - ys[k - 1]) * (x - x0)) / (x1 - x0) : ys[k];
+}
+
+/**
+ * What the linear terms miss of the leak's and the synaptic inputs' membrane current at rest
+ * (circuit library, optional table over V; 0 when absent), A onto the membrane. Frozen over a
+ * step like the saturation remainders.
+ */
+export function membraneRemainder(p: CircuitParameters, v: number): number {
+  const r = remainderTable(p);
+  return r === undefined ? 0 : tableAt(r.v, r.i, 0, r.v.length, v);
+}
+
+/** d/dV of `membraneRemainder` (the slope of the segment holding v; 0 beyond the ends). */
+export function membraneRemainderSlope(p: CircuitParameters, v: number): number {
+  const r = remainderTable(p);
+  if (r === undefined || v <= r.v[0] || v >= r.v[r.v.length - 1]) return 0;
+  let k = 1;
+  while (r.v[k] < v) k++;
+  return r.v[k] > r.v[k - 1] ? (r.i[k] - r.i[k - 1]) / (r.v[k] - r.v[k - 1]) : 0;
+}
+
 export interface BackgroundState {
   /** Hardware source index 0..7 (crossbar input 12 + index). */
   index: number;
@@ -185,6 +223,10 @@ interface ScalarKernelArrays {
   vReset: Float64Array;
   phiFree: Float64Array;
   phiReset: Float64Array;
+  /** Remainder tables (CSR over compartments into remV/remI; empty range: none). */
+  remPtr: Int32Array;
+  remV: Float64Array;
+  remI: Float64Array;
   awake: Uint8Array;
   /** Out: compartments needing the general path or a threshold/switch check, ascending. */
   flagged: Int32Array;
@@ -208,7 +250,7 @@ interface ScalarKernelArrays {
  */
 function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void {
   const { active, circ0, simple, nextSwitch, resetCount, pause, V, I, eFree, constFree, eReset, constReset, kapFree, kapReset, decayFull, threshold, awake, flagged, count } = a;
-  const { satLeak, satReset, gLeak, eLeak, gReset, vReset, phiFree, phiReset } = a;
+  const { satLeak, satReset, gLeak, eLeak, gReset, vReset, phiFree, phiReset, remPtr, remV, remI } = a;
   const n = count[0];
   const sleep = a.sleep;
   let nf = 0;
@@ -224,13 +266,17 @@ function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void 
     const v0 = V[c];
     let v: number;
     const sl = satLeak[c];
+    const rLo = remPtr[c];
+    const rHi = remPtr[c + 1];
     if (resetCount[c] === 0) {
       v = v0 * eFree[c] + constFree[c] + ie * kapFree[te] + ii * kapFree[te + 1];
       if (sl > 0) v += saturationRemainder(gLeak[c], sl, eLeak[c] - v0) * phiFree[c];
+      if (rHi > rLo) v += tableAt(remV, remI, rLo, rHi, v0) * phiFree[c];
     } else {
       v = v0 * eReset[c] + constReset[c];
       if (pause[i] === 0) v += ie * kapReset[te] + ii * kapReset[te + 1];
       if (satReset[c] > 0) v += saturationRemainder(gReset[c], satReset[c], vReset[c] - v0) * phiReset[c];
+      if (rHi > rLo) v += tableAt(remV, remI, rLo, rHi, v0) * phiReset[c];
     }
     v = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
     V[c] = v;
@@ -446,6 +492,16 @@ export class SteppedEngine {
       const eLeak = new Float64Array(nc);
       const gReset = new Float64Array(nc);
       const vReset = new Float64Array(nc);
+      // Remainder tables of the single-circuit compartments (the kernel's ones).
+      const remPtr = new Int32Array(nc + 1);
+      const remV: number[] = [];
+      const remI: number[] = [];
+      for (let c = 0; c < nc; c++) {
+        const i = model.compCircuits[model.compPtr[c]];
+        const r = model.compPtr[c + 1] - model.compPtr[c] === 1 ? remainderTable(P[i]) : undefined;
+        if (r !== undefined) { remV.push(...r.v); remI.push(...r.i); }
+        remPtr[c + 1] = remV.length;
+      }
       for (let c = 0; c < nc; c++) {
         const i = model.compCircuits[model.compPtr[c]];
         circ0[c] = i;
@@ -459,7 +515,7 @@ export class SteppedEngine {
         pause: model.pause, V: this.V, I: this.I, eFree: this.eFree, constFree: this.constFree, eReset: this.eReset,
         constReset: this.constReset, kapFree: this.kapFree, kapReset: this.kapReset, decayFull: this.decayFull,
         threshold: this.threshold, satLeak: this.satLeak, satReset: this.satReset, gLeak, eLeak, gReset, vReset,
-        phiFree: this.phiFree, phiReset: this.phiReset, awake: new Uint8Array(nc).fill(1), flagged: new Int32Array(sc.length),
+        phiFree: this.phiFree, phiReset: this.phiReset, remPtr, remV: Float64Array.from(remV), remI: Float64Array.from(remI), awake: new Uint8Array(nc).fill(1), flagged: new Int32Array(sc.length),
         count: Int32Array.of(sc.length, 0, 0), sleep: opts.noSleep === true ? 0 : 1,
       };
     }
@@ -680,6 +736,7 @@ export class SteppedEngine {
       if (p.exponential.enabled && !gated) drive += exponentialCurrent(p, V0);
       if (this.inReset[i]) drive += saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - V0);
       else drive += saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - V0);
+      drive += membraneRemainder(p, V0);
       for (let r = 0; r < 2; r++) {
         const t = 2 * i + r;
         const cur = this.I[t];
@@ -854,7 +911,7 @@ export class SteppedEngine {
       const p = P[i];
       const c = m.compOf[i];
       const v = V[c];
-      const r = inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v);
+      const r = (inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v)) + membraneRemainder(p, v);
       if (r !== 0) u[circLocal[li]] += r / m.capacitance[c];
     }
     for (let r = 0; r < n; r++) {

@@ -5,12 +5,13 @@
  *   0 = F_c(V) = Σ_{i∈c} [ I_sat,i tanh(g_L,i (E_L,i − V_c)/I_sat,i) + I_off,i + A_i(V_c) − w_i ]
  *               + Σ_terms g·V_col + I_line,c,
  *   w_i = a_i (V_c − V_ref,i)          (adaptation at its steady state, dw/dt = 0),
- * the tanh reducing to g_L (E_L − V) without a saturation current, A_i the exponential term.
+ * the tanh reducing to g_L (E_L − V) without a saturation current, A_i the exponential term
+ * (plus the circuit library's membrane-current remainder table where it gives one).
  * This is the fixed point of the engine's own equations, so a compartment started there stays
  * there (and the quiescent-skip puts it to sleep at once).
  */
 import type { CircuitParameters } from '../circuits/params.ts';
-import { exponentialCurrent, V_RAIL_HIGH, V_RAIL_LOW } from './engine.ts';
+import { exponentialCurrent, membraneRemainder, membraneRemainderSlope, V_RAIL_HIGH, V_RAIL_LOW } from './engine.ts';
 import type { EmulatorModel } from './model.ts';
 
 /** Largest Newton step, V: keeps the solve on the branch it starts on (the resting branch). */
@@ -79,7 +80,8 @@ function residual(m: EmulatorModel, comps: number[], V: Float64Array, F: Float64
         F[lc] += x;
         J[lc * n + lc] -= p.gLeak;
       }
-      F[lc] += p.iOffset;
+      F[lc] += p.iOffset + membraneRemainder(p, v);
+      J[lc * n + lc] += membraneRemainderSlope(p, v);
       if (p.exponential.enabled) {
         F[lc] += exponentialCurrent(p, v);
         J[lc * n + lc] += exponentialSlope(p, v);

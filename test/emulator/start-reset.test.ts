@@ -135,3 +135,26 @@ describe('reset replaces the leak (one OTA switched from (E_L, I_leak) to (V_R, 
     });
   }
 });
+
+describe('membrane-current remainder table (CircuitParameters.membraneCurrentRemainder, optional)', () => {
+  for (const forceGeneric of [false, true]) {
+    it(`a linear table −k(V − E_L) acts as an extra conductance: V∞ = E_L + I/(g_L + k) (${forceGeneric ? 'matrix-exponential' : 'scalar'} path)`, () => {
+      const I = 1e-8;
+      const k = 2e-7;
+      const p = lifParams({ iOffset: I });
+      // Table spans 0.3–0.7 V; the rest (0.475 V) and the relaxation from E_L stay inside it.
+      (p as typeof p & { membraneCurrentRemainder?: { v: number[]; i: number[] } }).membraneCurrentRemainder = { v: [0.3, 0.45, 0.7], i: [-k * (0.3 - 0.45), 0, -k * (0.7 - 0.45)] };
+      const params = allParams();
+      params[6] = p;
+      const want = 0.45 + I / (gL + k); // 0.475 V (without the table: 0.5 V)
+      for (const start of ['rest', 'leak'] as const) {
+        // 'leak': from E_L the membrane relaxes with τ = C/(g_L + k) = 5 µs; 200 µs = 40 τ, so the
+        // residual is e^{-40}·25 mV (the frozen table is exact on its linear segments).
+        const res = emulate(chipWithInput(), params, { duration: 200e-6, dt: 50e-9, seed: 0, noise: false, forceGeneric, start, record: { ideal: [{ circuit: 6 }] } });
+        const v = res.traces.ideal[0].values;
+        if (start === 'rest') expect(Math.abs(v[0] - want)).toBeLessThan(1e-10);
+        expect(Math.abs(v.at(-1)! - want)).toBeLessThan(1e-10);
+      }
+    });
+  }
+});
