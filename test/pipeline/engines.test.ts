@@ -22,8 +22,8 @@ projections:
   - {from: a, to: b, weight: 63}
 `;
 
-// Inputs start after 8 τ_mem: the stepped engine starts every membrane at its leak reference and
-// relaxes to the rest set by the circuits' constant currents (the event engine starts at rest).
+// Both engines start every membrane at its resting potential (the stepped engine solves the
+// steady state of the leak, offsets and coupling); the inputs come late in the run all the same.
 describe('stepped and event-driven engines', () => {
   it('agree on the spike times of a small LIF network in the transconductors\' linear range', () => {
     const c = loadConfigText('net.yaml', NETWORK);
