@@ -10,7 +10,7 @@
  *   capmem voltage cell: offset σ 3 mV, gain σ 1 %;
  *   capmem current cell: offset σ 0.3 LSB, gain σ 2 %.
  */
-import { hashWords } from '../util/random.ts';
+import { hashWords, fmix32 } from '../util/random.ts';
 import { inputError } from '../util/errors.ts';
 import { pelgromSigma, type TransistorSpec } from './technology.ts';
 import { NEURON_CAPMEM_CELLS, QUADRANT_CAPMEM_CELLS } from '../chip/capmem.ts';
@@ -37,16 +37,6 @@ export const BLOCK_IDS: Readonly<Record<string, number>> = {
 const DOMAIN_VTH = 1;
 const DOMAIN_CAPMEM_OFFSET = 2;
 const DOMAIN_CAPMEM_GAIN = 3;
-
-/** 32-bit avalanche mix (murmur3 finaliser), as in util/random.ts. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * A standard normal addressed by (base, index): `base` = hashWords(seed, domain, owner) from

@@ -12,6 +12,7 @@ import { neuronFromEnum, eventOutputOf, backendHalfOf } from '../chip/coordinate
 import type { CircuitParameters } from '../circuits/params.ts';
 import { InputError, inputError, type Issue } from '../util/errors.ts';
 import { buildRoutingTable, type RoutingTable } from './routing.ts';
+import { UnionFind } from '../util/union-find.ts';
 
 /**
  * One term of the coupling: the current into compartment `row` gains g·V_col (S). Self terms
@@ -70,26 +71,6 @@ export interface EmulatorModel {
   bypass: Uint8Array;
   routing: RoutingTable;
   params: CircuitParameters[];
-}
-
-class UnionFind {
-  private readonly parent: Int32Array;
-  constructor(n: number) {
-    this.parent = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
-  }
-  find(i: number): number {
-    while (this.parent[i] !== i) {
-      this.parent[i] = this.parent[this.parent[i]];
-      i = this.parent[i];
-    }
-    return i;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 
 /** 32-bit avalanche mix (murmur3 finaliser). */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
