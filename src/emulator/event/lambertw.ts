@@ -49,24 +49,47 @@ export function lambertW0(x: number): number {
   }
   if (x === 0) return 0;
   if (x === Infinity) return Infinity;
+  if (x < 0) return lambertW0Neg(x);
   let w: number;
-  if (x < 0) {
-    const p = Math.sqrt(2 * (2.718281828459045 * x + 1));
-    let k = Math.floor(p / TABLE_H);
-    if (k >= TABLE_N) k = TABLE_N - 1;
-    const u = p / TABLE_H - k;
-    const u2 = u * u;
-    const u3 = u2 * u;
-    // Cubic Hermite basis on [p_k, p_k+1].
-    w = (2 * u3 - 3 * u2 + 1) * TABLE_W[k] + (u3 - 2 * u2 + u) * TABLE_H * TABLE_D[k]
-      + (-2 * u3 + 3 * u2) * TABLE_W[k + 1] + (u3 - u2) * TABLE_H * TABLE_D[k + 1];
-  } else if (x < 3) {
+  if (x < 3) {
     w = Math.log1p(x) * 0.8;
   } else {
     const l = Math.log(x);
     w = l - Math.log(l);
   }
-  for (let it = 0; it < 30; it++) {
+  return halleyPolish(x, w);
+}
+
+/**
+ * W₀(x) for x ∈ [−1/e, 0] (first-spike times; the caller guarantees the range): the branch
+ * of `lambertW0` without its range dispatch, so that it stays small enough for the JIT to inline
+ * into the spike-time kernels. Same operations, same result bit for bit.
+ */
+export function lambertW0Neg(x: number): number {
+  if (x === 0) return 0; // −0 from an exp that underflowed, as in `lambertW0`
+  const p = Math.sqrt(2 * (2.718281828459045 * x + 1));
+  let k = Math.floor(p / TABLE_H);
+  if (k >= TABLE_N) k = TABLE_N - 1;
+  const u = p / TABLE_H - k;
+  const u2 = u * u;
+  const u3 = u2 * u;
+  // Cubic Hermite basis on [p_k, p_k+1].
+  const w = (2 * u3 - 3 * u2 + 1) * TABLE_W[k] + (u3 - 2 * u2 + u) * TABLE_H * TABLE_D[k]
+    + (-2 * u3 + 3 * u2) * TABLE_W[k + 1] + (u3 - u2) * TABLE_H * TABLE_D[k + 1];
+  // One Halley step reaches round-off from the table (the loop below is for safety only).
+  const ew = Math.exp(w);
+  const f = w * ew - x;
+  const wp1 = w + 1;
+  if (wp1 === 0 || f === 0) return w;
+  const dw = f / (ew * wp1 - ((w + 2) * f) / (2 * wp1));
+  const w1 = w - dw;
+  if (Math.abs(dw) <= 1e-6 * Math.abs(w1)) return w1;
+  return halleyPolish(x, w1, 29);
+}
+
+function halleyPolish(x: number, start: number, iterations = 30): number {
+  let w = start;
+  for (let it = 0; it < iterations; it++) {
     const ew = Math.exp(w);
     const f = w * ew - x;
     const wp1 = w + 1;

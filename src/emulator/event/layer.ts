@@ -17,6 +17,7 @@ const firstCrossing = lif.firstCrossing;
 const kernelGain = lif.kernelGain;
 const kernelKind = lif.kernelKind;
 const KIND_EQUAL = lif.KIND_EQUAL;
+const lambertW0Neg = lw.lambertW0Neg;
 const lambertW0 = lw.lambertW0;
 
 /** Per-neuron physical parameters of one layer (relative to rest: threshold θ = ϑ − E_l). */
@@ -199,7 +200,8 @@ function equalBracketedCrossing(v0: number, a: number, theta: number, tau: numbe
   const at = a * tau;
   let x = -(theta / at) * Math.exp(-v0 / at);
   if (x < -INV_E) x = -INV_E; // grazing crossing known to exist: round-off only
-  const s = -tau * lambertW0(x) - v0 / a;
+  // x ≤ 0 here (θ > 0, a > 0): the negative branch of W₀ directly.
+  const s = -tau * (x <= 0 ? lambertW0Neg(x) : lambertW0(x)) - v0 / a;
   return s >= 0 ? s : 0;
 }
 
@@ -208,11 +210,29 @@ function equalCrossing(v0: number, a: number, theta: number, tau: number): numbe
   const at = a * tau;
   const x = -(theta / at) * Math.exp(-v0 / at);
   if (!(x >= -INV_E)) return Infinity;
-  const s = -tau * lambertW0(x) - v0 / a;
+  const s = -tau * (x <= 0 ? lambertW0Neg(x) : lambertW0(x)) - v0 / a;
   return s >= 0 ? s : 0;
 }
 
 const INV_E = 0.36787944117144233;
+
+/**
+ * τ_m = τ_s, membrane rising at 0 (v₀ < aτ): true when its peak is certainly below θ, without an
+ * exp. The peak of v(s) = e^{−s/τ}(v₀ + a s) is aτ e^{y}, y = v₀/(aτ) − 1 < 0, and
+ * e^{y} ≤ 1/(1 − y + y²/2) for y ≤ 0 (e^{−y} ≥ its first three Taylor terms). The factor
+ * (1 − 1e-9) keeps the test far from round-off: where it answers true, the Lambert argument of
+ * `equalCrossing`/`firstCrossing` is below −(1/e)(1 + 1e-9), so they would return Infinity too
+ * (the same results, bit for bit, with one exp fewer). a ≤ 0 answers true: without a positive
+ * current the membrane stays below max(v₀, 0) < θ (`firstCrossing` returns Infinity there too;
+ * the unbounded τ_m = τ_s path used to put a spurious spike at the last input's time for a
+ * membrane rising from far below rest against an inhibitory current).
+ */
+function peakBelow(v0: number, a: number, theta: number, tau: number): boolean {
+  if (!(a > 0)) return true;
+  const at = a * tau;
+  const y = v0 / at - 1;
+  return at < theta * (1 - y + 0.5 * y * y) * (1 - 1e-9);
+}
 
 /**
  * All neurons of a layer that share τ_m, τ_s and C, advanced in lock step over the common input
@@ -249,9 +269,11 @@ function sharedLayerFirstSpikes(
         const v0 = v[j];
         // τ_m = τ_s after the last input: rising at the start and the Lambert argument ≥ −1/e
         // (the peak reaches θ) is the whole existence test (see ./lif.ts).
-        const sx = equal
-          ? (c0 * tauMem - capacitance * v0 > 0 ? equalCrossing(v0, c0 * gain, threshold[j], tauMem) : Infinity)
-          : firstCrossing(v0, c0, Infinity, threshold[j], tauMem, tauSyn, capacitance, gain, kind);
+        let sx: number;
+        if (!equal) sx = firstCrossing(v0, c0, Infinity, threshold[j], tauMem, tauSyn, capacitance, gain, kind);
+        else if (!(c0 * tauMem - capacitance * v0 > 0)) sx = Infinity;
+        else if (peakBelow(v0, c0 * gain, threshold[j], tauMem)) sx = Infinity;
+        else sx = equalCrossing(v0, c0 * gain, threshold[j], tauMem);
         if (sx !== Infinity) out[j] = t + sx;
       }
       return;
@@ -272,7 +294,11 @@ function sharedLayerFirstSpikes(
       const th = threshold[j];
       if (c0 * tauMem - capacitance * v0 > 0 && (vN >= th || cN * tauMem - capacitance * vN <= 0)) {
         // τ_m = τ_s with the crossing bracketed: the Lambert W closed form of ./lif.ts inline.
-        const sx = equal && vN >= th ? equalBracketedCrossing(v0, c0 * gain, th, tauMem) : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, vN >= th);
+        // Turning over inside the interval below θ at its end: the exp-free peak bound rules out
+        // most of these before the Lambert W solve.
+        const sx = equal
+          ? (vN >= th ? equalBracketedCrossing(v0, c0 * gain, th, tauMem) : peakBelow(v0, c0 * gain, th, tauMem) ? Infinity : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, false))
+          : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, vN >= th);
         if (sx !== Infinity) {
           out[j] = t + sx;
           open--;
