@@ -58,15 +58,34 @@ export class LayerScratch {
   /** Lock-step membrane and current of up to `maxOut` neurons. */
   vState: Float64Array;
   iState: Float64Array;
+  /** Indices of the neurons that have not fired; candidates of one interval and their start state. */
+  active: Int32Array;
+  candidate: Int32Array;
+  candidateV: Float64Array;
+  candidateI: Float64Array;
   constructor(nIn: number, maxOut = 256) {
     this.vState = new Float64Array(maxOut);
     this.iState = new Float64Array(maxOut);
+    this.active = new Int32Array(maxOut);
+    this.candidate = new Int32Array(maxOut);
+    this.candidateV = new Float64Array(maxOut);
+    this.candidateI = new Float64Array(maxOut);
     this.counts = new Int32Array(nIn + 2);
     this.order = new Int32Array(nIn);
     this.arrival = new Float64Array(nIn);
     this.tmpOrder = new Int32Array(nIn);
     this.base = new Float64Array(nIn);
     this.baseOrder = new Int32Array(nIn);
+  }
+
+  /** Grow the per-neuron buffers to `maxOut` neurons. */
+  resize(maxOut: number): void {
+    this.vState = new Float64Array(maxOut);
+    this.iState = new Float64Array(maxOut);
+    this.active = new Int32Array(maxOut);
+    this.candidate = new Int32Array(maxOut);
+    this.candidateV = new Float64Array(maxOut);
+    this.candidateI = new Float64Array(maxOut);
   }
 }
 
@@ -246,25 +265,28 @@ function sharedLayerFirstSpikes(
   const kind = kernelKind(tauMem, tauSyn);
   const gain = kernelGain(tauMem, tauSyn, capacitance, kind);
   const equal = kind === KIND_EQUAL;
-  if (scratch.vState.length < nOut) {
-    scratch.vState = new Float64Array(nOut);
-    scratch.iState = new Float64Array(nOut);
-  }
+  if (scratch.vState.length < nOut) scratch.resize(nOut);
   const v = scratch.vState;
   const cur = scratch.iState;
   v.fill(0, 0, nOut);
   cur.fill(0, 0, nOut);
   out.fill(Infinity, 0, nOut);
-  let open = nOut; // neurons that have not fired yet
-  for (let k = 0; k < nIn && open > 0; k++) {
+  // Neurons that have not fired yet, as a compact index list: the loops below touch only them.
+  const act = scratch.active;
+  for (let j = 0; j < nOut; j++) act[j] = j;
+  let nAct = nOut;
+  const candJ = scratch.candidate;
+  const candV = scratch.candidateV;
+  const candC = scratch.candidateI;
+  for (let k = 0; k < nIn && nAct > 0; k++) {
     const i = order[k];
     const t = arrival[i];
     if (t === Infinity) break;
     const tNext = k + 1 < nIn ? arrival[order[k + 1]] : Infinity;
     const h = tNext - t;
     if (h === Infinity) {
-      for (let j = 0; j < nOut; j++) {
-        if (out[j] !== Infinity) continue;
+      for (let q = 0; q < nAct; q++) {
+        const j = act[q];
         const c0 = cur[j] + w[j * nIn + i];
         const v0 = v[j];
         // τ_m = τ_s after the last input: rising at the start and the Lambert argument ≥ −1/e
@@ -280,33 +302,78 @@ function sharedLayerFirstSpikes(
     }
     if (h === 0) {
       // Simultaneous inputs: add them all before looking for a crossing.
-      for (let j = 0; j < nOut; j++) if (out[j] === Infinity) cur[j] += w[j * nIn + i];
+      for (let q = 0; q < nAct; q++) {
+        const j = act[q];
+        cur[j] += w[j * nIn + i];
+      }
       continue;
     }
     const em = Math.exp(-h / tauMem);
     const es = equal ? em : Math.exp(-h / tauSyn);
-    for (let j = 0; j < nOut; j++) {
-      if (out[j] !== Infinity) continue;
-      const v0 = v[j];
-      const c0 = cur[j] + w[j * nIn + i];
-      const vN = equal ? em * (v0 + c0 * gain * h) : v0 * em + c0 * gain * (em - es);
-      const cN = c0 * es;
-      const th = threshold[j];
-      if (c0 * tauMem - capacitance * v0 > 0 && (vN >= th || cN * tauMem - capacitance * vN <= 0)) {
-        // τ_m = τ_s with the crossing bracketed: the Lambert W closed form of ./lif.ts inline.
-        // Turning over inside the interval below θ at its end: the exp-free peak bound rules out
-        // most of these before the Lambert W solve.
-        const sx = equal
-          ? (vN >= th ? equalBracketedCrossing(v0, c0 * gain, th, tauMem) : peakBelow(v0, c0 * gain, th, tauMem) ? Infinity : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, false))
-          : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, vN >= th);
-        if (sx !== Infinity) {
-          out[j] = t + sx;
-          open--;
-          continue;
+    // Pass 1: advance every open neuron over the interval and list those whose interval may hold
+    // a crossing (rising at its start, and ending above θ or turning over inside it), with their
+    // state at the start. Pass 2 solves only those. Same arithmetic as the per-neuron path; two
+    // passes keep the advance loop small and its branches cheap.
+    let nc = 0;
+    if (equal) {
+      for (let q = 0; q < nAct; q++) {
+        const j = act[q];
+        const v0 = v[j];
+        const c0 = cur[j] + w[j * nIn + i];
+        const vN = em * (v0 + c0 * gain * h);
+        const cN = c0 * es;
+        if (c0 * tauMem - capacitance * v0 > 0 && (vN >= threshold[j] || cN * tauMem - capacitance * vN <= 0)) {
+          candJ[nc] = j;
+          candV[nc] = v0;
+          candC[nc] = c0;
+          nc++;
         }
+        v[j] = vN;
+        cur[j] = cN;
       }
-      v[j] = vN;
-      cur[j] = cN;
+    } else {
+      for (let q = 0; q < nAct; q++) {
+        const j = act[q];
+        const v0 = v[j];
+        const c0 = cur[j] + w[j * nIn + i];
+        const vN = v0 * em + c0 * gain * (em - es);
+        const cN = c0 * es;
+        if (c0 * tauMem - capacitance * v0 > 0 && (vN >= threshold[j] || cN * tauMem - capacitance * vN <= 0)) {
+          candJ[nc] = j;
+          candV[nc] = v0;
+          candC[nc] = c0;
+          nc++;
+        }
+        v[j] = vN;
+        cur[j] = cN;
+      }
+    }
+    if (nc === 0) continue;
+    let fired = 0;
+    for (let q = 0; q < nc; q++) {
+      const j = candJ[q];
+      const v0 = candV[q];
+      const c0 = candC[q];
+      const th = threshold[j];
+      const above = v[j] >= th;
+      // τ_m = τ_s with the crossing bracketed: the Lambert W closed form of ./lif.ts inline.
+      // Turning over inside the interval below θ at its end: the exp-free peak bound rules out
+      // most of these before the Lambert W solve.
+      const sx = equal
+        ? (above ? equalBracketedCrossing(v0, c0 * gain, th, tauMem) : peakBelow(v0, c0 * gain, th, tauMem) ? Infinity : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, false))
+        : firstCrossing(v0, c0, h, th, tauMem, tauSyn, capacitance, gain, kind, above);
+      if (sx !== Infinity) {
+        out[j] = t + sx;
+        fired++;
+      }
+    }
+    if (fired > 0) {
+      let m = 0;
+      for (let q = 0; q < nAct; q++) {
+        const j = act[q];
+        if (out[j] === Infinity) act[m++] = j;
+      }
+      nAct = m;
     }
   }
 }
