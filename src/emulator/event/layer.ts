@@ -55,6 +55,7 @@ export class LayerScratch {
   base: Float64Array;
   baseOrder: Int32Array;
   counts: Int32Array;
+  sortedArrival: Float64Array;
   /** Lock-step membrane and current of up to `maxOut` neurons. */
   vState: Float64Array;
   iState: Float64Array;
@@ -71,6 +72,7 @@ export class LayerScratch {
     this.candidateV = new Float64Array(maxOut);
     this.candidateI = new Float64Array(maxOut);
     this.counts = new Int32Array(nIn + 2);
+    this.sortedArrival = new Float64Array(nIn);
     this.order = new Int32Array(nIn);
     this.arrival = new Float64Array(nIn);
     this.tmpOrder = new Int32Array(nIn);
@@ -125,6 +127,54 @@ export function argsortInto(key: Float64Array, order: Int32Array, tmp: Int32Arra
   for (let bkt = 0; bkt <= nb; bkt++) counts[bkt + 1] += counts[bkt];
   for (let i = 0; i < n; i++) order[counts[tmp[i]]++] = i;
   insertionSort(key, order, n);
+}
+
+/**
+ * `argsortInto` with counts for the layer kernel's shared order: the same bucket pass and stable
+ * insertion sort, hence the same permutation, but the insertion sort runs on a copy of the keys
+ * in bucket order (`sorted`), not through `key[order[j]]`: one indirection fewer per comparison.
+ */
+function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, n: number, counts: Int32Array, sorted: Float64Array): void {
+  if (n <= 24) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    insertionSort(key, order, n);
+    return;
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const k = key[i];
+    if (k < lo) lo = k;
+    if (k > hi && k < Infinity) hi = k;
+  }
+  const nb = n;
+  const scale = hi > lo ? (nb - 1) / (hi - lo) : 0;
+  counts.fill(0, 0, nb + 2);
+  for (let i = 0; i < n; i++) {
+    const k = key[i];
+    const bucket = k <= hi ? Math.floor((k - lo) * scale) : nb;
+    tmp[i] = bucket;
+    counts[bucket + 1]++;
+  }
+  for (let bkt = 0; bkt <= nb; bkt++) counts[bkt + 1] += counts[bkt];
+  for (let i = 0; i < n; i++) {
+    const pos = counts[tmp[i]]++;
+    order[pos] = i;
+    sorted[pos] = key[i];
+  }
+  for (let a = 1; a < n; a++) {
+    const ka = sorted[a];
+    if (!(sorted[a - 1] > ka)) continue;
+    const oa = order[a];
+    let b = a - 1;
+    while (b >= 0 && sorted[b] > ka) {
+      sorted[b + 1] = sorted[b];
+      order[b + 1] = order[b];
+      b--;
+    }
+    sorted[b + 1] = ka;
+    order[b + 1] = oa;
+  }
 }
 
 function insertionSort(key: Float64Array, order: Int32Array, n: number): void {
@@ -313,7 +363,8 @@ function sharedLayerFirstSpikes(
     // Pass 1: advance every open neuron over the interval and list those whose interval may hold
     // a crossing (rising at its start, and ending above θ or turning over inside it), with their
     // state at the start. Pass 2 solves only those. Same arithmetic as the per-neuron path; two
-    // passes keep the advance loop small and its branches cheap.
+    // passes keep the advance loop small; the candidate test is branch-free (always write the
+    // slot, advance the count by the test's 0/1), as firing is unpredictable from neuron to neuron.
     let nc = 0;
     if (equal) {
       for (let q = 0; q < nAct; q++) {
@@ -322,12 +373,10 @@ function sharedLayerFirstSpikes(
         const c0 = cur[j] + w[j * nIn + i];
         const vN = em * (v0 + c0 * gain * h);
         const cN = c0 * es;
-        if (c0 * tauMem - capacitance * v0 > 0 && (vN >= threshold[j] || cN * tauMem - capacitance * vN <= 0)) {
-          candJ[nc] = j;
-          candV[nc] = v0;
-          candC[nc] = c0;
-          nc++;
-        }
+        candJ[nc] = j;
+        candV[nc] = v0;
+        candC[nc] = c0;
+        nc += Number(c0 * tauMem - capacitance * v0 > 0) & (Number(vN >= threshold[j]) | Number(cN * tauMem - capacitance * vN <= 0));
         v[j] = vN;
         cur[j] = cN;
       }
@@ -338,12 +387,10 @@ function sharedLayerFirstSpikes(
         const c0 = cur[j] + w[j * nIn + i];
         const vN = v0 * em + c0 * gain * (em - es);
         const cN = c0 * es;
-        if (c0 * tauMem - capacitance * v0 > 0 && (vN >= threshold[j] || cN * tauMem - capacitance * vN <= 0)) {
-          candJ[nc] = j;
-          candV[nc] = v0;
-          candC[nc] = c0;
-          nc++;
-        }
+        candJ[nc] = j;
+        candV[nc] = v0;
+        candC[nc] = c0;
+        nc += Number(c0 * tauMem - capacitance * v0 > 0) & (Number(vN >= threshold[j]) | Number(cN * tauMem - capacitance * vN <= 0));
         v[j] = vN;
         cur[j] = cN;
       }
@@ -371,7 +418,8 @@ function sharedLayerFirstSpikes(
       let m = 0;
       for (let q = 0; q < nAct; q++) {
         const j = act[q];
-        if (out[j] === Infinity) act[m++] = j;
+        act[m] = j;
+        m += Number(out[j] === Infinity);
       }
       nAct = m;
     }
@@ -392,7 +440,7 @@ export function layerForward(
   const syn = delays?.synaptic;
   const den = delays?.dendritic;
   for (let i = 0; i < nIn; i++) arrival[i] = ax ? input[i] + ax[i] : input[i];
-  argsortInto(arrival, order, tmpOrder, nIn, false, scratch.counts);
+  argsortBucketed(arrival, order, tmpOrder, nIn, scratch.counts, scratch.sortedArrival);
   if (!syn) {
     // A layer whose neurons share τ_m and τ_s shares the decay factors of every interval.
     const tm = neurons.tauMem[0];
