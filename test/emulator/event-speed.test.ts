@@ -20,6 +20,26 @@ describe('layer kernel fast paths', () => {
     expect(differing).toBe(0);
   });
 
+  it('orders a layer’s inputs as a stable merge sort does (ties, silent inputs, clustered times)', () => {
+    const rng = new Rng('layer-order');
+    const n = 121;
+    const input = new Float64Array(n);
+    const weights = new Float64Array(n); // one neuron; only the shared order is inspected here
+    const scratch = new LayerScratch(n, 1);
+    const ref = new Int32Array(n);
+    const tmp = new Int32Array(n);
+    for (let trial = 0; trial < 50; trial++) {
+      for (let i = 0; i < n; i++) {
+        const u = rng.uniform();
+        // A third silent, clusters around two times (the hidden layer's output), some exact ties.
+        input[i] = u < 0.3 ? Infinity : u < 0.6 ? 1 + 0.01 * rng.uniform() : u < 0.7 ? 2 : 1 + 3 * rng.uniform();
+      }
+      layerForward(input, n, weights, uniformNeurons(1, { tauMem: 1, tauSyn: 1, capacitance: 1, threshold: 1 }), null, new Float64Array(1), scratch);
+      argsortInto(input, ref, tmp, n); // no counts: stable merge sort
+      expect(Array.from(scratch.order)).toEqual(Array.from(ref));
+    }
+  });
+
   it('the lock-step τ_m = τ_s layer gives the per-neuron path’s spike times bit for bit, but for the documented spurious spike (mixed-sign weights, silent and late neurons)', () => {
     const rng = new Rng('layer-fast');
     const nIn = 7;

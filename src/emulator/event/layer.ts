@@ -71,7 +71,7 @@ export class LayerScratch {
     this.candidate = new Int32Array(maxOut);
     this.candidateV = new Float64Array(maxOut);
     this.candidateI = new Float64Array(maxOut);
-    this.counts = new Int32Array(nIn + 2);
+    this.counts = new Int32Array(2 * nIn + 2);
     this.sortedArrival = new Float64Array(nIn);
     this.order = new Int32Array(nIn);
     this.arrival = new Float64Array(nIn);
@@ -130,9 +130,11 @@ export function argsortInto(key: Float64Array, order: Int32Array, tmp: Int32Arra
 }
 
 /**
- * `argsortInto` with counts for the layer kernel's shared order: the same bucket pass and stable
- * insertion sort, hence the same permutation, but the insertion sort runs on a copy of the keys
+ * `argsortInto` with counts for the layer kernel's shared order: a bucket pass and a stable
+ * insertion sort, hence the same permutation (a stable sort by key has only one), but the
+ * insertion sort runs on a copy of the keys
  * in bucket order (`sorted`), not through `key[order[j]]`: one indirection fewer per comparison.
+ * Twice as many buckets as keys (`counts` needs 2n + 2 entries).
  */
 function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, n: number, counts: Int32Array, sorted: Float64Array): void {
   if (n <= 24) {
@@ -147,7 +149,7 @@ function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, 
     if (k < lo) lo = k;
     if (k > hi && k < Infinity) hi = k;
   }
-  const nb = n;
+  const nb = 2 * n; // twice as many buckets as keys: fewer keys share one, less to repair
   const scale = hi > lo ? (nb - 1) / (hi - lo) : 0;
   counts.fill(0, 0, nb + 2);
   for (let i = 0; i < n; i++) {
