@@ -293,14 +293,12 @@ const INV_E = 0.36787944117144233;
  * e^{y} ≤ 1/(1 − y + y²/2) for y ≤ 0 (e^{−y} ≥ its first three Taylor terms). The factor
  * (1 − 1e-9) keeps the test far from round-off: where it answers true, the Lambert argument of
  * `equalCrossing`/`firstCrossing` is below −(1/e)(1 + 1e-9), so they would return Infinity too
- * (the same results, bit for bit, with one exp fewer). a ≤ 0 answers false and is left to the
- * callers, deliberately: after the last input, `equalCrossing` gives a membrane rising from far
- * below rest against an inhibitory current (a ≤ 0) a spurious spike at the last input's time
- * (the per-neuron path returns Infinity). Correcting it changes the Fast & Deep training at seed 1
- * (test 95.1 → 95.0 %), so it is kept until the learning results may move (docs/learning.md).
+ * (the same results, bit for bit, with one exp fewer). With a ≤ 0 a rising membrane
+ * (v₀ < aτ ≤ 0) stays below 0 < θ: certainly no crossing (this also removes a spurious spike at
+ * the last input's time that the closed form gave such a membrane; docs/learning.md).
  */
 function peakBelow(v0: number, a: number, theta: number, tau: number): boolean {
-  if (!(a > 0)) return false;
+  if (!(a > 0)) return true;
   const at = a * tau;
   const y = v0 / at - 1;
   return at < theta * (1 - y + 0.5 * y * y) * (1 - 1e-9);
