@@ -9,18 +9,13 @@ import type { Calibration } from '../config/calibration-layer.ts';
 import type { Experiment, Observable } from '../config/experiment-layer.ts';
 import { emulate, type EmulationResult } from '../emulator/index.ts';
 import { madcVoltage, cadcVoltage } from '../emulator/readout.ts';
-import { lowerExperiment, type Lowered } from '../mapping/lower.ts';
+import { lowerExperiment, type Lowered, type ResolvedRecording } from '../mapping/lower.ts';
 import { compartmentKey } from '../mapping/place.ts';
 
-export interface ExperimentTrace {
+/** A recorded trace: the recording as lowered (which circuit, which readout) plus its samples. */
+export interface ExperimentTrace extends ResolvedRecording {
   /** Name as in the results: `pop`, `pop[3]`, with `.compartment` unless it is the first. */
   id: string;
-  neuron: string;
-  index: number;
-  compartment: string;
-  observable: Observable;
-  readout: 'madc' | 'cadc' | 'ideal';
-  circuit: number;
   times: Float64Array;
   /** Volts for membrane traces; amperes for synaptic inputs and adaptation (ideal readout). */
   values: Float64Array;
