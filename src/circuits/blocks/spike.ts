@@ -13,11 +13,19 @@
  *
  * One-shot from standard elements (`oneShotElements`; XSPICE code models are absent from the
  * WebAssembly ngspice): the trigger crossing 0.6 V while armed sets an SR latch (behavioural
- * sources, each with a 1 ns RC so every loop has a delay); the pulse disarms it until the
- * trigger has gone low again (one pulse per trigger high phase, like the chip's
- * non-retriggerable refractory counter); while set, a timer capacitor charges at 1 V per pulse
- * width; at 1 V the latch resets, and only once it is low (below 0.2 V) does the timer
- * discharge, so the reset cannot stall half-way.
+ * sources, each with a 1 ns RC so every loop has a delay); while set, a timer capacitor charges
+ * at 1 V per pulse width; at 1 V the latch resets, and only once it is low (below ≈ 0.1 V) does
+ * the timer discharge. The discharge gate is sharp (10 mV) and sits below the charge gate:
+ * with a soft gate its leak while the output is high (1 mS · e^(−ΔV/50 mV)) balanced the charge
+ * current of long pulses (1 pF / 26 µs = 38 nA) just below 1 V, and the latch stalled
+ * half-way (output 0.71 V, neither level; docs/verification.md, gap 7).
+ *
+ * Re-arming, two modes. `level` (the refractory counter): armed whenever the pulse is over and
+ * the timer has discharged; a trigger that is still high then fires again within ≈ 10 ns, as the
+ * chip's backend registers a spike on every clock edge with the comparator high and the
+ * counter idle (and as the emulator's level-sensitive threshold does). `edge` (reset and
+ * adaptation pulses, started by the refractory output): disarmed by the pulse until the
+ * trigger has gone low again, one pulse per trigger high phase.
  */
 import type { Element, Subcircuit } from '../../netlist/model.ts';
 import type { TransistorSpec } from '../technology.ts';
@@ -98,19 +106,32 @@ export const MIN_PULSE = 5e-9;
 
 const sig = (x: string, at: number, slope: number): string => `(1/(1+exp(-(${x}-${at})/${slope})))`;
 
+/** How a one-shot re-arms (see the header). */
+export type OneShotRetrigger = 'level' | 'edge';
+
 /**
- * Elements of a non-retriggerable one-shot: `out` goes to 1.2 V for `width` seconds after each
- * rising edge of `trig` (a 0 / 1.2 V digital node). Node and element names start with `name`.
+ * Elements of a non-retriggerable one-shot: `out` goes to 1.2 V for `width` seconds after the
+ * trigger `trig` (a 0 / 1.2 V digital node) goes high; `retrigger` says when it may fire again.
+ * Node and element names start with `name`.
  */
-export function oneShotElements(name: string, trig: string, out: string, width: number): Element[] {
+export function oneShotElements(name: string, trig: string, out: string, width: number, retrigger: OneShotRetrigger = 'edge'): Element[] {
   const ar = `${name}_ar`, arm = `${name}_arm`, qr = `${name}_qr`, x = `${name}_x`;
   const w = Math.max(MIN_PULSE, width);
-  // Armed while the trigger is low; disarmed once the pulse has started (level-triggered, so
-  // a slowly rising trigger fires too; one pulse per trigger high phase).
-  const armExpr = `1.2*max(${sig(`-v(${trig})`, -0.6, 0.05)},min(${sig(`v(${arm})`, 0.6, 0.05)},1-${sig(`v(${out})`, 0.6, 0.05)}))`;
+  const outLow = `(1-${sig(`v(${out})`, 0.6, 0.05)})`;
+  // level: armed while the output is low and the timer has discharged (below 5 mV, so that a
+  // pulse started at once is at most 0.5 % short; the discharge, τ = 1 ns, takes ≈ 6 ns).
+  // edge: armed while the trigger is low; once the pulse has started, disarmed until then.
+  const armExpr = retrigger === 'level'
+    ? `1.2*min(${outLow},1/(1+exp((v(${x})-0.005)/0.001)))`
+    : `1.2*max(${sig(`-v(${trig})`, -0.6, 0.05)},min(${sig(`v(${arm})`, 0.6, 0.05)},${outLow}))`;
   const set = `min(${sig(`v(${trig})`, 0.6, 0.05)},${sig(`v(${arm})`, 0.6, 0.05)})`;
-  const hold = `min(${sig(`v(${out})`, 0.6, 0.05)},1/(1+exp((v(${x})-1)/0.01)))`;
+  // The timer's gate is 1 mV wide: the timer moves 1 V per width, so the output's fall is
+  // spread over ≈ width/1000 (30 ns for a 30 µs plateau) instead of the ≈ 0.5 µs a 10 mV gate
+  // gave, during which the reset switch stood half-way (the chip's switch is digital).
+  const hold = `min(${sig(`v(${out})`, 0.6, 0.05)},1/(1+exp((v(${x})-1)/0.001)))`;
   const on = sig(`v(${out})`, 0.2, 0.05);
+  // Discharge only once the output is below ≈ 0.1 V (10 mV gate: negligible while it is high).
+  const off = `(1/(1+exp((v(${out})-0.1)/0.01)))`;
   return [
     { kind: 'B', name: `${name}_a`, p: ar, n: '0', quantity: 'v', expr: armExpr },
     { kind: 'R', name: `${name}_ra`, p: ar, n: arm, value: 1e3 },
@@ -119,7 +140,7 @@ export function oneShotElements(name: string, trig: string, out: string, width: 
     { kind: 'R', name: `${name}_rq`, p: qr, n: out, value: 1e3 },
     { kind: 'C', name: `${name}_cq`, p: out, n: '0', value: 1e-12 },
     // Timer: 1 pF charged at 1 V per width while set; discharged only once the latch is low.
-    { kind: 'B', name: `${name}_t`, p: '0', n: x, quantity: 'i', expr: `${1e-12 / w}*${on}-1e-3*v(${x})*(1-${on})` },
+    { kind: 'B', name: `${name}_t`, p: '0', n: x, quantity: 'i', expr: `${1e-12 / w}*${on}-1e-3*v(${x})*${off}` },
     { kind: 'C', name: `${name}_cx`, p: x, n: '0', value: 1e-12 },
   ];
 }
@@ -142,7 +163,7 @@ export function spikeElements(
     { kind: 'I', name: `${p}_icmp`, p: 'vdd', n: nb, value: o.iComparator },
     { kind: 'X', name: `${p}_cmp`, nodes: [mem, vth, co, nb, 'vdd', '0'], subckt: OTA_SUBCKT, params: otaParams },
     { kind: 'X', name: `${p}_buf`, nodes: [co, spk, 'vdd', '0'], subckt: BUFFER_SUBCKT, params: bufParams },
-    ...oneShotElements(`${p}_os1`, spk, refr, wRef),
+    ...oneShotElements(`${p}_os1`, spk, refr, wRef, 'level'),
   ];
   if (wRst >= MIN_PULSE) {
     els.push(...oneShotElements(`${p}_os2`, refr, rst, wRst));
