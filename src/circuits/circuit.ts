@@ -15,7 +15,10 @@ import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
-import { cobaPotentials, syninBehaviour, syninElements, SYN_LINE_REFERENCE_V } from './blocks/synin.ts';
+import { cobaPotentials, syninBehaviour, syninElements, syninRestCurrents, SYNIN_REST_FIT, type CobaBias } from './blocks/synin.ts';
+
+/** Membrane range where the synaptic inputs' rest current is linearised, V (see circuitParameters). */
+export const SYNIN_LINEAR_RANGE_V: readonly [number, number] = [0.4, 0.8];
 import { comparatorOffset, refractoryTiming, spikeElements, oneShotElements } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
 import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
@@ -115,17 +118,47 @@ export function resolveCircuit(chip: ChipConfig, die: Die, circuitEnum: number):
   };
 }
 
-function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: SynapticInputParameters; rest: number; tail: number } {
+function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: SynapticInputParameters; rest?: Float64Array } {
   const s = sign === 'exc' ? r.cfg.excitatory_input : r.cfg.inhibitory_input;
   const b = sign === 'exc' ? r.exc : r.inh;
-  if (!s.enable) return { p: { enabled: false, tau: 1e-6, gain: 0, coba: false, eRev: 0, eRef: 0 }, rest: 0, tail: 0 };
+  if (!s.enable) return { p: { enabled: false, tau: 1e-6, gain: 0, coba: false, eRev: 0, eRef: 0 } };
   const sb = syninBehaviour(die, r.circuitEnum, sign, b);
-  const cp = s.enable_coba_mode && b.iCoba > 0 ? cobaPotentials(die, r.circuitEnum, sign, b.iGm, b.iCoba, b.vRev) : undefined;
+  const coba = syninCoba(r, sign);
+  const cp = coba !== undefined ? cobaPotentials(die, r.circuitEnum, sign, b.iGm, coba.iCoba, coba.vCell) : undefined;
   return {
     p: { enabled: true, tau: sb.tau, gain: sb.gain, coba: cp !== undefined, eRev: cp?.eRev ?? 0, eRef: cp?.eRef ?? 0 },
-    rest: sb.restCurrent,
-    tail: sb.ota.tail,
+    rest: syninRestCurrents(die, r.circuitEnum, sign, { ...b, coba }),
   };
+}
+
+/** The COBA configuration of an enabled input in COBA mode with a non-zero COBA bias, else undefined. */
+export function syninCoba(r: ResolvedCircuit, sign: 'exc' | 'inh'): CobaBias | undefined {
+  const s = sign === 'exc' ? r.cfg.excitatory_input : r.cfg.inhibitory_input;
+  const b = sign === 'exc' ? r.exc : r.inh;
+  return s.enable && s.enable_coba_mode && b.iCoba > 0 ? { iCoba: b.iCoba, vCell: b.vRev } : undefined;
+}
+
+/**
+ * Small-signal conductance of the synaptic inputs' rest current `ys` (over
+ * SYNIN_REST_FIT.vMemV) at v clamped into SYNIN_LINEAR_RANGE_V: −dI/dV, not below zero, S.
+ */
+export function syninLoadConductance(ys: Float64Array, v: number): number {
+  const vc = Math.min(SYNIN_LINEAR_RANGE_V[1], Math.max(SYNIN_LINEAR_RANGE_V[0], v));
+  const h = 0.5 * (SYNIN_REST_FIT.vMemV[1] - SYNIN_REST_FIT.vMemV[0]);
+  // Central difference over one grid step (the table is piecewise linear: a kink-free slope).
+  return Math.max(0, -(restTableAt(ys, vc + h).i - restTableAt(ys, vc - h).i) / (2 * h));
+}
+
+/** Piecewise-linear value of `ys` over SYNIN_REST_FIT.vMemV at v (constant beyond the ends) and its slope. */
+function restTableAt(ys: Float64Array, v: number): { i: number; slope: number } {
+  const xs = SYNIN_REST_FIT.vMemV;
+  const n = xs.length;
+  if (v <= xs[0]) return { i: ys[0], slope: (ys[1] - ys[0]) / (xs[1] - xs[0]) };
+  if (v >= xs[n - 1]) return { i: ys[n - 1], slope: (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]) };
+  let k = 0;
+  while (xs[k + 1] < v) k++;
+  const slope = (ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]);
+  return { i: ys[k] + slope * (v - xs[k]), slope };
 }
 
 /** The behavioural parameters of one circuit (what the emulator integrates). */
@@ -137,12 +170,17 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   const reset = leakBehaviour(die, circuitEnum, r.iReset, r.vReset, leakDv);
   const exc = synParams(die, r, 'exc');
   const inh = synParams(die, r, 'inh');
-  let iOffset = r.iOffset + exc.rest + inh.rest;
-  // OTAs whose output is the membrane (synaptic inputs, adaptation output) add their output
-  // conductance g_o towards the voltage their offsets were measured at (their V_cm).
+  let iOffset = r.iOffset;
+  // The adaptation output OTA adds its output conductance g_o towards the voltage its offsets
+  // were measured at (its V_cm). The synaptic inputs' rest current over V is the in-situ table
+  // (blocks/synin.ts, syninRestCurrents), linearised below at the circuit's rest.
   const loads: Array<[number, number]> = [];
-  if (cfg.excitatory_input.enable) loads.push([otaOutputConductance(exc.tail), SYN_LINE_REFERENCE_V]);
-  if (cfg.inhibitory_input.enable) loads.push([otaOutputConductance(inh.tail), SYN_LINE_REFERENCE_V]);
+  let syn: Float64Array | undefined;
+  for (const t of [exc.rest, inh.rest]) {
+    if (t === undefined) continue;
+    syn ??= new Float64Array(t.length);
+    for (let k = 0; k < t.length; k++) syn[k] += t[k];
+  }
   let adaptation: CircuitParameters['adaptation'] = { enabled: false, a: 0, b: 0, tauW: 1e-4, vRef: 0 };
   if (cfg.adaptation.enable) {
     const ab = adaptationBehaviour(die, circuitEnum, {
@@ -173,11 +211,56 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   // that the tanh keeps the leak's curvature (the loads are linear, a small part).
   let gTot = leak.gm, gE = leak.gm * leak.eEff;
   for (const [g, v0] of loads) { gTot += g; gE += g * v0; }
+  let remainder: CircuitParameters['membraneCurrentRemainder'];
+  if (syn !== undefined) {
+    const tab = syn;
+    const iBase = iOffset;
+    // The transistors' static current without the synaptic inputs' table: leak OTA (tanh) and
+    // the linear loads and offsets; the exponential term only locates the rest.
+    const base = (v: number): number => {
+      let i = (leak.gm > 0 && leak.tail > 0 ? leak.tail * Math.tanh((leak.gm * (leak.eEff - v)) / leak.tail) : 0) + iBase;
+      for (const [g, v0] of loads) i += g * (v0 - v);
+      return i;
+    };
+    const expI = (v: number): number => (exponential.enabled && exponential.iMax !== undefined && exponential.vExp !== undefined
+      ? exponential.iMax / (1 + Math.exp(-(v - exponential.vExp) / exponential.deltaT)) : 0);
+    const total = (v: number): number => base(v) + restTableAt(tab, v).i + expI(v);
+    // The circuit's own rest (bisection over the supply; at a rail when there is none) ...
+    let lo = 0, hi = VDD;
+    if (total(lo) <= 0) hi = lo;
+    else if (total(hi) >= 0) lo = hi;
+    for (let k = 0; k < 60 && hi - lo > 1e-9; k++) {
+      const mid = 0.5 * (lo + hi);
+      if (total(mid) > 0) lo = mid; else hi = mid;
+    }
+    // ... and the linear terms through (vRest, I(vRest)). Their slope is the table's at the
+    // leak's own potential kept inside SYNIN_LINEAR_RANGE_V (below 0.4 V the OTA's output
+    // devices leave saturation and the slope grows by orders of magnitude), so gLeak is the
+    // conductance at the operating point the targets ask for (targets.ts inverts the same
+    // slope) and does not move with the offsets. A negative slope is a conductance, written
+    // towards the leak's potential (eLeak stays the leak's); the rest of the line goes into
+    // iOffset; a positive slope, if any, and all curvature are left to the remainder.
+    const vRest = 0.5 * (lo + hi);
+    const eRef = gTot > 0 ? gE / gTot : leak.eEff;
+    const gSyn = syninLoadConductance(tab, eRef);
+    gTot += gSyn;
+    gE += gSyn * eRef;
+    iOffset += restTableAt(tab, vRest).i - gSyn * (eRef - vRest);
+    const eLeak = gTot > 0 ? gE / gTot : leak.eEff;
+    const isat = leak.gm > 0 ? (leak.tail * gTot) / leak.gm : leak.tail;
+    const model = (v: number): number => (isat > 0 ? isat * Math.tanh((gTot * (eLeak - v)) / isat) : gTot * (eLeak - v)) + iOffset;
+    // One tanh over the summed conductance is not the sum of the parts: match at the rest.
+    const truth = (v: number): number => base(v) + restTableAt(tab, v).i;
+    iOffset += truth(vRest) - model(vRest);
+    const vs = SYNIN_REST_FIT.vMemV;
+    remainder = { v: [...vs], i: vs.map((v) => truth(v) - model(v)) };
+  }
   return {
     capacitance: r.capacitance,
     gLeak: gTot,
     eLeak: gTot > 0 ? gE / gTot : leak.eEff,
     leakSaturationCurrent: leak.gm > 0 ? (leak.tail * gTot) / leak.gm : leak.tail,
+    ...(remainder !== undefined ? { membraneCurrentRemainder: remainder } : {}),
     vThreshold: thresholdOn ? r.vThreshold + comparatorOffset(die, circuitEnum, r.iComparator, r.vThreshold) : Infinity,
     vReset: reset.eEff,
     gReset: reset.gm,
@@ -260,7 +343,7 @@ export function circuitElements(chip: ChipConfig, die: Die, circuitEnum: number,
     const s = sign === 'exc' ? cfg.excitatory_input : cfg.inhibitory_input;
     if (!s.enable) continue;
     const b = sign === 'exc' ? r.exc : r.inh;
-    els.push(...syninElements(p, die, circuitEnum, sign, mem, sign === 'exc' ? nodes.excLine : nodes.inhLine, b));
+    els.push(...syninElements(p, die, circuitEnum, sign, mem, sign === 'exc' ? nodes.excLine : nodes.inhLine, { ...b, coba: syninCoba(r, sign) }));
   }
   if (r.iOffset !== 0) {
     // Ideal mirror output of the i_mem_offset cell: source pushes onto the membrane.

@@ -34,6 +34,16 @@ export interface CircuitParameters {
   synapticInput: [SynapticInputParameters, SynapticInputParameters];
   /** Constant current onto the membrane (source positive), A. */
   iOffset: number;
+  /**
+   * What the linear terms above (gLeak, eLeak, leakSaturationCurrent, iOffset) miss of the
+   * membrane current of the leak and the synaptic inputs' transconductors at rest (no input):
+   * a piecewise-linear table over the membrane voltage (`v` ascending, V; `i` A, onto the
+   * membrane; constant beyond the ends). The linear terms are the tangent at the circuit's
+   * own rest, so the remainder is zero there (the rest is exact without it); adding it gives
+   * the transistors' current over the whole range (the synaptic OTAs' output current departs
+   * from a linear conductance away from 0.6 V). Optional: absent means zero.
+   */
+  membraneCurrentRemainder?: { v: readonly number[]; i: readonly number[] };
   adaptation: AdaptationParameters;
   exponential: ExponentialParameters;
   /** Inter-compartment conductance towards the shared line when enable_conductance is set, S. */

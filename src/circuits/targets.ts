@@ -15,13 +15,13 @@ import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance } from './blocks/membrane.ts';
 import { leakBehaviour } from './blocks/leak-reset.ts';
 import { comparatorOffset } from './blocks/spike.ts';
-import { syninBehaviour } from './blocks/synin.ts';
+import { cobaPotentials, syninBehaviour, syninRestCurrentAt, syninRestCurrents, type CobaBias } from './blocks/synin.ts';
+import { syninLoadConductance } from './circuit.ts';
 import { adaptationBehaviour } from './blocks/adaptation.ts';
 import { otaBehaviour, OTA_TRANSISTORS } from './blocks/ota.ts';
 import { blockOffsets } from './die.ts';
 import { ICC_BLOCKS } from './blocks/icc.ts';
 import { CURRENT_CELL_FULL_SCALE_A } from './blocks/capmem-cell.ts';
-import { otaOutputConductance } from './technology.ts';
 import { EXP_BLOCK, EXP_TRANSISTORS, exponentialBehaviour } from './blocks/exponential.ts';
 
 /** Physical targets of one circuit (SI, hardware time). Every field is optional. */
@@ -39,6 +39,17 @@ export interface CircuitTargets {
   /** Synaptic gain (CircuitParameters.synapticInput[k].gain), dimensionless. */
   gain_exc?: number;
   gain_inh?: number;
+  /** Transconductance code (i_bias_gm) of an input whose gain is not given (an input needs tau_syn_* to be enabled). */
+  synin_gm_code_exc?: number;
+  synin_gm_code_inh?: number;
+  /**
+   * Membrane voltage at which each enabled input's systematic current is cancelled by its
+   * reference shift (i_shift_reference), V; also the COBA reference potential E_ref. Absent: no shift.
+   */
+  synin_rest_v?: number;
+  /** Reversal potentials of the conductance-based (COBA) approximation, V; absent: current-based. */
+  e_rev_exc?: number;
+  e_rev_inh?: number;
   /** Constant current onto the membrane, A (negative: sink). */
   i_offset?: number;
   adaptation?: { a?: number; b?: number; tau_w?: number; v_ref?: number };
@@ -186,11 +197,47 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
         else patch.i_bias_gm = c;
       }
     }
+    const gmCode = sign === 'exc' ? targets.synin_gm_code_exc : targets.synin_gm_code_inh;
+    if (gain === undefined && gmCode !== undefined) {
+      if (!Number.isInteger(gmCode) || gmCode < 0 || gmCode > CAPMEM_CODE_MAX) {
+        issues.push({ message: `synin_gm_code_${sign} out of range`, location: { ...where, path: `synin_gm_code_${sign}` }, value: gmCode, allowed: `integer 0..${CAPMEM_CODE_MAX}` });
+      } else patch.i_bias_gm = gmCode;
+    }
     (out as Record<string, unknown>)[key] = patch;
     if (patch.i_bias_gm !== undefined) {
-      // The synaptic OTA's output conductance loads the membrane (circuit.ts): the leak OTA
-      // supplies the rest of the asked conductance.
-      loadG += otaOutputConductance(otaBehaviour(I(patch.i_bias_gm, cellGm), 0.6, blockOffsets(die, e, `synin_${sign}_ota`, OTA_TRANSISTORS)).tail);
+      const iGm = I(patch.i_bias_gm, cellGm);
+      const iTau = patch.i_bias_tau !== undefined ? I(patch.i_bias_tau, cellTau) : 0;
+      const high = patch.enable_high_resistance ?? false;
+      let coba: CobaBias | undefined;
+      const eRev = sign === 'exc' ? targets.e_rev_exc : targets.e_rev_inh;
+      if (eRev !== undefined) {
+        const eRef = targets.synin_rest_v ?? vLeak ?? 0.6;
+        const found = cobaCodes(die, e, sign, iGm, eRef, eRev, (c) => I(c, `i_bias_synin_${sign}_coba`), (c) => V(c, `e_synin_${sign}_rev`));
+        if ('issue' in found) {
+          issues.push({ message: `e_rev_${sign}: ${found.issue}`, location: { ...where, path: `e_rev_${sign}` }, value: eRev, allowed: found.allowed });
+        } else {
+          Object.assign(patch, { enable_coba_mode: true, i_bias_coba: found.iCobaCode, v_rev_coba: found.vCellCode });
+          coba = { iCoba: I(found.iCobaCode, `i_bias_synin_${sign}_coba`), vCell: V(found.vCellCode, `e_synin_${sign}_rev`) };
+        }
+      }
+      const restAt = (shiftCode: number, v: number): number => {
+        const ys = syninRestCurrents(die, e, sign, { iTau, iGm, iShift: I(shiftCode, `i_bias_synin_${sign}_shift`), high, coba });
+        return syninRestCurrentAt(ys, v);
+      };
+      if (targets.synin_rest_v !== undefined) {
+        // Reference shift: cancel the input's systematic current at the requested rest. The
+        // shift only lowers the current (otaReference); a negative current stays (code 0) and
+        // the lowering's leak correction absorbs it.
+        const v = targets.synin_rest_v;
+        const f = (c: number): number => restAt(c, v);
+        if (f(0) > 0) patch.i_shift_reference = f(CAPMEM_CODE_MAX) >= 0 ? CAPMEM_CODE_MAX : (searchCode(f, 0) ?? 0);
+        else patch.i_shift_reference = 0;
+      }
+      // The synaptic input's rest current loads the membrane with its slope at the leak's
+      // potential (circuit.ts, syninLoadConductance): the leak OTA supplies the rest of the
+      // asked conductance.
+      const rest = syninRestCurrents(die, e, sign, { iTau, iGm, iShift: 0, high, coba });
+      loadG += syninLoadConductance(rest, vLeak ?? 0.6);
     }
   }
 
@@ -329,4 +376,35 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
     }
   }
   return { config: out, unreachable: issues };
+}
+
+/**
+ * COBA codes of one input for a reference E_ref (where the amplitude is the CUBA one) and a
+ * reversal potential E_rev (where the linearised amplitude reaches zero): i_bias_coba sets
+ * |E_rev − E_ref| ≈ I_gm / gm_c, v_rev_coba (the e_synin_*_rev cell) sets E_ref through the COBA
+ * OTA's offset; two rounds, since each moves the other a little.
+ */
+function cobaCodes(
+  die: Die, e: number, sign: 'exc' | 'inh', iGm: number, eRef: number, eRev: number,
+  iCell: (code: number) => number, vCell: (code: number) => number,
+): { iCobaCode: number; vCellCode: number } | { issue: string; allowed: string } {
+  const wrongSide = sign === 'exc' ? !(eRev > eRef) : !(eRev < eRef);
+  if (wrongSide) {
+    return { issue: `the ${sign === 'exc' ? 'excitatory reversal potential must lie above' : 'inhibitory reversal potential must lie below'} the reference (the rest)`, allowed: `${sign === 'exc' ? '>' : '<'} ${eRef.toFixed(4)} V` };
+  }
+  let vCode = searchCode((c) => vCell(c), eRef) ?? 0;
+  let iCode = 0;
+  for (let round = 0; round < 2; round++) {
+    const span = (c: number): number => Math.abs(cobaPotentials(die, e, sign, iGm, iCell(c), vCell(vCode)).eRev - cobaPotentials(die, e, sign, iGm, iCell(c), vCell(vCode)).eRef);
+    const c = searchCode(span, Math.abs(eRev - eRef), 1);
+    if (c === null) {
+      return { issue: 'no COBA bias reaches this distance from the reference', allowed: `|e_rev − e_ref| ${span(CAPMEM_CODE_MAX).toExponential(3)} .. ${span(1).toExponential(3)} V` };
+    }
+    iCode = c;
+    const ref = (k: number): number => cobaPotentials(die, e, sign, iGm, iCell(iCode), vCell(k)).eRef;
+    const k = searchCode(ref, eRef);
+    if (k === null) return { issue: 'the COBA reference (the rest) is outside the e_synin_*_rev cell\'s range', allowed: `${ref(0).toFixed(4)} .. ${ref(CAPMEM_CODE_MAX).toFixed(4)} V` };
+    vCode = k;
+  }
+  return { iCobaCode: iCode, vCellCode: vCode };
 }

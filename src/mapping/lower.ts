@@ -123,10 +123,6 @@ function solveCodes(chip: ChipConfig, requests: CircuitRequest[], die: Die, issu
       for (const u of unreachable) roundIssues.push({ ...u, location: { path: `${r.where}.${u.location.path ?? ''}`, circuit: formatNeuron(coord) } });
       const cfg = chip.neurons[r.circuit];
       mergePatch(cfg, config);
-      if (r.first) {
-        if (cfg.excitatory_input.enable && cfg.excitatory_input.i_bias_gm === 0) cfg.excitatory_input.i_bias_gm = DEFAULT_SYNIN_GM_CODE;
-        if (cfg.inhibitory_input.enable && cfg.inhibitory_input.i_bias_gm === 0) cfg.inhibitory_input.i_bias_gm = DEFAULT_SYNIN_GM_CODE;
-      }
       if (!(r.first && r.spiking)) cfg.threshold.enable = false;
     }
     if (roundIssues.length || converged || round === ROUNDS - 1) {
@@ -228,6 +224,18 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
     }
   }
 
+  // Synaptic inputs that receive synapses (per compartment and receptor): only these are
+  // enabled, as on the chip an unused input's OTA is switched off (it would add its systematic
+  // current and output conductance to the membrane for nothing).
+  const receiving = new Set<string>();
+  const receive = (population: string, compartment: string, receptor: 'excitatory' | 'inhibitory'): void => {
+    const pop = exp.neurons.find((n) => n.id === population);
+    if (pop === undefined) return;
+    for (let i = 0; i < pop.size; i++) receiving.add(`${compartmentKey(population, i, compartment)}|${receptor}`);
+  };
+  for (const s of exp.stimuli) if (s.type !== 'current') for (const t of s.targets) receive(t.neuron, t.compartment, t.receptor);
+  for (const pr of exp.projections) receive(pr.to, pr.compartment, pr.receptor);
+
   const spikeCircuits = new Map<string, number>();
   const requests: CircuitRequest[] = [];
   const timingRequests: Array<Array<{ refractory: number; holdoff: number; where: string; circuits: number[] }>> = [[], []];
@@ -254,8 +262,20 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
         };
         if (first && spiking) t.v_threshold = p.v_threshold;
         if (first) {
-          t.tau_syn_exc = p.tau_syn_exc;
-          t.tau_syn_inh = p.tau_syn_inh;
+          if (receiving.has(`${key}|excitatory`)) {
+            t.tau_syn_exc = p.tau_syn_exc;
+            t.synin_gm_code_exc = DEFAULT_SYNIN_GM_CODE;
+            // Conductance-based: E_ref at the rest (the amplitude there is the current-based one).
+            if (p.e_rev_exc !== undefined) t.e_rev_exc = p.e_rev_exc;
+          }
+          if (receiving.has(`${key}|inhibitory`)) {
+            t.tau_syn_inh = p.tau_syn_inh;
+            t.synin_gm_code_inh = DEFAULT_SYNIN_GM_CODE;
+            if (p.e_rev_inh !== undefined) t.e_rev_inh = p.e_rev_inh;
+          }
+          // Each enabled input's systematic current is cancelled at the requested rest by its
+          // reference shift (what the reference calibration does, calix SynReferenceCalib).
+          t.synin_rest_v = p.v_leak;
           const iOff = (p.i_offset ?? 0) + (extraCurrent.get(key) ?? 0);
           if (iOff !== 0) t.i_offset = iOff;
           if (pop.model === 'adex') {
@@ -269,9 +289,6 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
         }
         requests.push({ circuit, targets: t, where, first, spiking, compartmentKey: key, userCurrent: first ? (t.i_offset ?? 0) : 0 });
       });
-      if (p.e_rev_exc !== undefined || p.e_rev_inh !== undefined) {
-        issues.push({ message: 'the conductance-based synaptic input is not lowered from physical targets yet; use the chip layer', location: { path: `${where}.e_rev_exc` }, allowed: 'current-based inputs (no e_rev_*)' });
-      }
       if (spiking) {
         const head = pc.circuits[0];
         spikeCircuits.set(key, head);

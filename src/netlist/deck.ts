@@ -157,9 +157,6 @@ export function buildDeck(req: DeckRequest): Deck {
   for (const e of sel) {
     const cfg = chip.neurons[e];
     const where = { circuit: formatNeuron({ row: (e >= NEURON_COLUMNS ? 1 : 0) as 0 | 1, column: e % NEURON_COLUMNS }) };
-    for (const [name, s] of [['excitatory_input', cfg.excitatory_input], ['inhibitory_input', cfg.inhibitory_input]] as const) {
-      if (s.enable && s.enable_coba_mode) issues.push({ message: `${name}: COBA mode has no transistor-level model yet`, location: where, value: true, allowed: 'enable_coba_mode = false' });
-    }
     if (cfg.multicompartment.connect_soma && cfg.multicompartment.enable_conductance) {
       issues.push({ message: 'connect_soma and enable_conductance closed at once', location: where, allowed: 'at most one of them' });
     }
@@ -264,8 +261,10 @@ export function buildDeck(req: DeckRequest): Deck {
 
 /**
  * Resting state of membranes and shared lines by the behavioural parameters: leak
- * transconductors (tanh law) with their offsets, offset currents, inter-compartment
- * conductances with their line-side offsets; Newton over all nodes. `memNodes`: circuit enum →
+ * transconductors (tanh law) with their offsets, offset currents and the synaptic inputs'
+ * remainder (`membraneCurrentRemainder`), inter-compartment conductances with their line-side
+ * offsets; damped Newton over all nodes inside [0, VDD]. A membrane without a rest below its
+ * threshold starts at its leak potential. `memNodes`: circuit enum →
  * membrane node; `lineNodes`: circuit enum → the line its conductance attaches to.
  */
 export function solveRest(chip: ChipConfig, die: Die, memNodes: Map<number, string>, lineNodes: Map<number, string>): Record<string, number> {
@@ -292,6 +291,12 @@ export function solveRest(chip: ChipConfig, die: Die, memNodes: Map<number, stri
         J[k][k] -= p.gLeak;
       }
       f[k] += p.iOffset;
+      const rem = p.membraneCurrentRemainder;
+      if (rem !== undefined) {
+        const [i, slope] = tableAt(rem.v, rem.i, v[k]);
+        f[k] += i;
+        J[k][k] += slope;
+      }
       const x = p.exponential;
       if (x.enabled && x.iMax !== undefined && x.vExp !== undefined) {
         const ex = Math.exp(-(v[k] - x.vExp) / x.deltaT);
@@ -328,15 +333,45 @@ export function solveRest(chip: ChipConfig, die: Die, memNodes: Map<number, stri
     }
     let worst = 0;
     for (let k = 0; k < n; k++) {
-      const step = Math.max(-0.05, Math.min(0.05, dv[k]));
-      v[k] += step;
-      worst = Math.max(worst, Math.abs(step));
+      // Damped (50 mV per step) and kept inside the supply: a node whose offsets exceed what
+      // its leak can sink has no root there and ends at the rail instead of running off.
+      const next = Math.max(0, Math.min(VDD, v[k] + Math.max(-0.05, Math.min(0.05, dv[k]))));
+      worst = Math.max(worst, Math.abs(next - v[k]));
+      v[k] = next;
     }
     if (worst < 1e-10) break;
+  }
+  // A membrane with no rest below its threshold fires from the start: there is no resting state
+  // to start it in. Start it where the emulator starts a membrane (its leak potential, the
+  // conductance-weighted mean over the compartment's circuits), so both levels begin alike.
+  const byNode = new Map<string, { g: number; gE: number; vTh: number }>();
+  for (const [e, node] of memNodes) {
+    const p = params.get(e);
+    if (p === undefined) continue;
+    const acc = byNode.get(node) ?? { g: 0, gE: 0, vTh: Infinity };
+    acc.g += p.gLeak;
+    acc.gE += p.gLeak * p.eLeak;
+    acc.vTh = Math.min(acc.vTh, p.vThreshold);
+    byNode.set(node, acc);
+  }
+  for (const [node, a] of byNode) {
+    const k = idx.get(node) as number;
+    if (v[k] >= a.vTh && a.g > 0) v[k] = Math.max(0, Math.min(VDD, a.gE / a.g));
   }
   const out: Record<string, number> = {};
   names.forEach((nm, k) => { out[nm] = v[k]; });
   return out;
+}
+
+/** Piecewise-linear table value at x (constant beyond the ends) and its slope there. */
+function tableAt(xs: readonly number[], ys: readonly number[], x: number): [number, number] {
+  const n = xs.length;
+  if (x <= xs[0]) return [ys[0], 0];
+  if (x >= xs[n - 1]) return [ys[n - 1], 0];
+  let k = 0;
+  while (xs[k + 1] < x) k++;
+  const slope = (ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]);
+  return [ys[k] + slope * (x - xs[k]), slope];
 }
 
 /**

@@ -107,7 +107,10 @@ describe('deriveCircuitParameters', () => {
 
 describe('codesForTargets', () => {
   it('lowers targets so that the forward transfer reads them back within one code step', () => {
-    const t = { v_leak: 0.62, v_reset: 0.48, v_threshold: 0.85, capacitance_code: 40, tau_mem: 12e-6, tau_syn_exc: 6e-6, gain_exc: 8, i_offset: -20e-9, tau_icc: 5e-6 };
+    // i_offset −2 nA keeps the rest in the range the synaptic input is linearised in (circuit.ts,
+    // SYNIN_LINEAR_RANGE_V): τ_mem is the small-signal τ at the rest, which the inverse
+    // evaluates at v_leak (with −20 nA the rest fell to 0.34 V, off the inverse's point).
+    const t = { v_leak: 0.62, v_reset: 0.48, v_threshold: 0.85, capacitance_code: 40, tau_mem: 12e-6, tau_syn_exc: 6e-6, gain_exc: 8, i_offset: -2e-9, tau_icc: 5e-6 };
     for (const die of ['ideal', { seed: 4 }] as const) {
       const coord = neuron(1, 200);
       const { config, unreachable } = codesForTargets(t, die === 'ideal' ? {} : { die, coordinate: coord });
@@ -123,8 +126,8 @@ describe('codesForTargets', () => {
       Object.assign(n.constant_current, config.constant_current);
       Object.assign(n.multicompartment, config.multicompartment, { enable_conductance: true });
       const p = circuitParameters(chip, die, e);
-      // One voltage code is 1.875 mV (± half a code); the synaptic OTA's output conductance
-      // pulls the combined E_L by g_o/g · 20 mV ≈ 0.8 mV: 2 mV for the leak.
+      // One voltage code is 1.875 mV (± half a code); the synaptic input's conductance is
+      // written towards the leak's potential (circuit.ts), the icc's offsets move E_L by < 0.1 mV: 2 mV.
       expect(Math.abs(p.eLeak - t.v_leak)).toBeLessThan(2e-3);
       expect(Math.abs(p.vThreshold - t.v_threshold)).toBeLessThan(1.5e-3);
       expect(Math.abs(p.vReset - t.v_reset)).toBeLessThan(1.5e-3);
@@ -180,15 +183,16 @@ describe('buildDeck', () => {
     expect(writeNetlist(again.netlist).text).toBe(writeNetlist(d.netlist).text);
   });
 
-  it('refuses what has no transistor-level model, with the circuit named', () => {
+  it('refuses a contradictory configuration, with the circuit named', () => {
+    // (COBA mode has a transistor-level model now: test/circuits/coba.test.ts.)
     const chip = lifChip([3]);
-    chip.neurons[3].excitatory_input.enable = true;
-    chip.neurons[3].excitatory_input.enable_coba_mode = true;
+    chip.neurons[3].multicompartment.connect_soma = true;
+    chip.neurons[3].multicompartment.enable_conductance = true;
     let err: unknown;
     try { buildDeck({ chip, die: 'ideal', circuits: [neuron(0, 3)] }); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).issues.length).toBe(1);
-    expect((err as InputError).issues[0].message).toMatch(/COBA/);
+    expect((err as InputError).issues[0].message).toMatch(/connect_soma/);
     expect((err as InputError).issues[0].location.circuit).toMatch(/column 3/);
   });
 });
