@@ -14,6 +14,11 @@
  * setting; the first circuit carries the threshold comparator, the synaptic inputs (the synapse
  * columns of the first circuit receive the weights), the offset current and AdEx terms. The
  * circuit holding a link's conductance carries τ_icc = C_circuit / g_icc.
+ *
+ * Synaptic inputs: only those that receive synapses are enabled (an unused input's OTA is off),
+ * at i_bias_gm DEFAULT_SYNIN_GM_CODE, each trimmed by its reference shift to put no current onto
+ * the membrane at the requested rest; e_rev_* puts an input into COBA mode with E_ref at that
+ * rest (docs/mapping.md).
  */
 import { defaultChipConfig, type ChipConfig } from '../chip/chip.ts';
 import { COLUMNS_PER_BACKEND_HALF, MEMBRANE_CAPACITANCE_MAX } from '../chip/constants.ts';
