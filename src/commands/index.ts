@@ -13,6 +13,7 @@ import Schema from './schema.ts';
 import Validate from './validate.ts';
 import Emulate from './emulate.ts';
 import Verify from './verify.ts';
+import Characterize from './characterize.ts';
 
 export const COMMANDS = {
   emulate: Emulate,
@@ -26,4 +27,5 @@ export const COMMANDS = {
   schema: Schema,
   validate: Validate,
   verify: Verify,
+  characterize: Characterize,
 };

@@ -13,6 +13,7 @@
 import type { Subcircuit } from '../../netlist/model.ts';
 import { OTA_FIT, interpBias, type TransistorSpec } from '../technology.ts';
 import { delvtoDefaults, mos } from '../transistors.ts';
+import { malformedEntry, shippedEntry, type ExponentialEntry } from '../../characterize/table.ts';
 
 export const EXP_BLOCK = 'exponential';
 export const EXP_SUBCKT = 'plateau_exp';
@@ -46,17 +47,17 @@ export function exponentialSubcircuit(): Subcircuit {
 }
 
 /**
- * Fitted Δ (V): 0.9 / (d ln I_exp / dV) where I_exp = 0.1 I_max (the logistic's slope there), and the off-state floor current
- * (A, at V = v_exp − 0.25 V, minus the logistic's own tail), per tail current; v_exp = 0.8 V.
- * `npx tsx bench/circuits-fit.ts`. Below 5 nA the floor (gate and junction leakage of the PTM
- * card, ≈ 0.2 nA) exceeds a tenth of the tail: the block is specified from 5 nA (values below
- * are those at 5 nA).
+ * Fitted Δ (V): 0.9 / (d ln I_exp / dV) where I_exp = 0.1 I_max (the logistic's slope there),
+ * and the off-state floor current (A, at V = v_exp − 0.25 V, minus the logistic's own tail),
+ * per tail current; v_exp = 0.8 V. Measured by `plateau characterize` (block `exponential`),
+ * read from spice/characterization/ideal.json. Below 5 nA the floor (gate and junction leakage
+ * of the PTM card, ≈ 0.2 nA) exceeds a tenth of the tail: the block is specified from 5 nA
+ * (values below are those at 5 nA).
  */
-export const EXP_FIT = {
-  biasA: [5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6],
-  delta: [0.04209, 0.03954, 0.03907, 0.03957, 0.04028, 0.04121, 0.04218, 0.04291],
-  floorA: [2.234e-10, 2.228e-10, 2.17e-10, 1.984e-10, 1.787e-10, 1.839e-10, 5.642e-10, 2.006e-9],
-};
+export const EXP_FIT: Readonly<ExponentialEntry> = shippedEntry('exponential', (e) => {
+  const n = e.biasA?.length ?? 0;
+  if (!(n >= 2 && e.delta?.length === n && e.floorA?.length === n)) throw malformedEntry('exponential', 'bias grid');
+});
 
 function interpExp(row: readonly number[], biasA: number): number {
   const xs = EXP_FIT.biasA;
