@@ -15,7 +15,7 @@ import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
-import { cobaPotentials, syninBehaviour, syninElements, syninRestCurrents, SYNIN_REST_FIT, type CobaBias } from './blocks/synin.ts';
+import { cobaPotentials, cobaScale, syninBehaviour, syninElements, syninRestCurrents, SYNIN_REST_FIT, type CobaBias } from './blocks/synin.ts';
 
 /** Membrane range where the synaptic inputs' rest current is linearised, V (see circuitParameters). */
 export const SYNIN_LINEAR_RANGE_V: readonly [number, number] = [0.4, 0.8];
@@ -125,10 +125,14 @@ function synParams(die: Die, r: ResolvedCircuit, sign: 'exc' | 'inh'): { p: Syna
   const sb = syninBehaviour(die, r.circuitEnum, sign, b);
   const coba = syninCoba(r, sign);
   const cp = coba !== undefined ? cobaPotentials(die, r.circuitEnum, sign, b.iGm, coba.iCoba, coba.vCell) : undefined;
-  return {
-    p: { enabled: true, tau: sb.tau, gain: sb.gain, coba: cp !== undefined, eRev: cp?.eRev ?? 0, eRef: cp?.eRef ?? 0 },
-    rest: syninRestCurrents(die, r.circuitEnum, sign, { ...b, coba }),
-  };
+  const p: SynapticInputParameters = { enabled: true, tau: sb.tau, gain: sb.gain, coba: cp !== undefined, eRev: cp?.eRev ?? 0, eRef: cp?.eRef ?? 0 };
+  if (cp !== undefined && coba !== undefined) {
+    // Saturated modulation: the COBA OTA's tanh at ±1 V from E_ref (gm_c·1 V/I_tail,c ≈ 10).
+    const a = cobaScale(die, r.circuitEnum, sign, b.iGm, coba, cp.eRef - 1);
+    const z = cobaScale(die, r.circuitEnum, sign, b.iGm, coba, cp.eRef + 1);
+    p.cobaFactorRange = [Math.min(a, z), Math.max(a, z)];
+  }
+  return { p, rest: syninRestCurrents(die, r.circuitEnum, sign, { ...b, coba }) };
 }
 
 /** The COBA configuration of an enabled input in COBA mode with a non-zero COBA bias, else undefined. */

@@ -73,6 +73,13 @@ export interface SynapticInputParameters {
   /** Reversal and reference potential of the conductance-based approximation, V. */
   eRev: number;
   eRef: number;
+  /**
+   * COBA only: the range of the amplitude factor k = (eRev − V)/(eRev − eRef), [min, max]. The
+   * chip's modulation is an OTA (tanh) adding to the synaptic OTA's bias, so k saturates at
+   * gm(I_gm ∓ I_tail,c)/gm(I_gm) once |V − eRef| exceeds its linear range (≈ I_tail,c/gm_c,
+   * ≈ 0.1 V); the linear law holds inside. Optional: absent means unbounded.
+   */
+  cobaFactorRange?: [number, number];
 }
 
 export interface AdaptationParameters {
