@@ -35,7 +35,14 @@ export function circuitDieProfile(seed: number, sizes: number[], delayCounts: nu
       neurons: sizes.slice(1).map((size, l) => ({
         id: `layer${l + 1}`, size, model: 'lif' as const, compartments: [{ id: 'soma', circuits: 1, parameters }], connections: [],
       })),
-      stimuli: [], projections: [], recordings: [],
+      // The lowering enables only synaptic inputs that receive synapses: declare both receptors
+      // of every layer as receiving (the network's weights have both signs). No spike times:
+      // only the circuits' parameters are used here.
+      stimuli: sizes.slice(1).map((_, l) => ({
+        type: 'spike_train' as const, id: `input${l + 1}`, times: [],
+        targets: (['excitatory', 'inhibitory'] as const).map((receptor) => ({ neuron: `layer${l + 1}`, compartment: 'soma', receptor, weight: 1 })),
+      })),
+      projections: [], recordings: [],
     };
     const nominal = lowerExperiment(exp, { die: 'ideal' });
     const die = { seed };
