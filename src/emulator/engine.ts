@@ -46,6 +46,10 @@ const EXP_ARG_MAX = 40;
  */
 export const V_RAIL_LOW = 0;
 export const V_RAIL_HIGH = ANALOG_SUPPLY_V;
+// Non-exported copies for the kernels: an exported `const` is a module cell that optimised code
+// loads and hole-checks on every use (measured: a 4 ns kernel step became 7 ns).
+const RAIL_LOW = V_RAIL_LOW;
+const RAIL_HIGH = V_RAIL_HIGH;
 // Module-local copies of imported constants used in hot loops (imported bindings are getter
 // accesses under the TS loader).
 const N_BUSES = BUSES;
@@ -173,6 +177,96 @@ export function advanceBackground(b: BackgroundState): void {
   b.next += b.cfg.mode === 'poisson' ? b.rng.exponential(b.cfg.rate_hz) : 1 / b.cfg.rate_hz;
 }
 
+/**
+ * The background sources' event trains, drawn ahead in blocks: per source the arrival times at
+ * the drivers (entry + routing latency) and the labels, drawn by `nextBackgroundEvent` and
+ * `advanceBackground` in the same order as one event at a time (each source has its own
+ * generator, so drawing ahead changes no number), consumed in step order.
+ */
+interface BackgroundBlocks {
+  sources: BackgroundState[];
+  /** Crossbar input of each source. */
+  input: Int32Array;
+  /** Per source, `BLOCK` slots: arrival time, label. */
+  time: Float64Array;
+  label: Int32Array;
+  /** Per source: next slot to deliver, slots filled. */
+  pos: Int32Array;
+  fill: Int32Array;
+}
+
+const BLOCK = 256;
+
+function backgroundBlocks(chip: ChipConfig): BackgroundBlocks {
+  const sources = backgroundSources(chip);
+  const n = sources.length;
+  return {
+    sources, input: Int32Array.from(sources, (b) => FIRST_BACKGROUND_INPUT + b.index),
+    time: new Float64Array(n * BLOCK), label: new Int32Array(n * BLOCK), pos: new Int32Array(n), fill: new Int32Array(n),
+  };
+}
+
+/** Draw the next block of source k (arrival = entry + latency, as `deliverAll` compared them). */
+function refillBackground(bb: BackgroundBlocks, k: number): void {
+  const b = bb.sources[k];
+  const base = k * BLOCK;
+  for (let j = 0; j < BLOCK; j++) {
+    bb.label[base + j] = nextBackgroundEvent(b);
+    bb.time[base + j] = b.next;
+    advanceBackground(b);
+  }
+  bb.pos[k] = 0;
+  bb.fill[k] = BLOCK;
+}
+
+/**
+ * Pulse accumulation of the events of one step: the routing table and the per-input sums
+ * ΣΔI (accA) and ΣΔI·h (accB) with the list of inputs touched (applied at the step's end).
+ */
+interface Delivery {
+  rowPtr: Int32Array;
+  target: Int32Array;
+  amplitude: Float64Array;
+  nodePtr: Int32Array;
+  nodes: Int32Array;
+  accA: Float64Array;
+  accB: Float64Array;
+  touched: Int32Array;
+  marked: Uint8Array;
+  /** [inputs touched so far]. */
+  nTouched: Int32Array;
+}
+
+/**
+ * One event at crossbar input `input` with `label`, arrived h before the step's end: every
+ * crossbar node that passes it → bus → the synapse rows listening to (bus, label) → the pulse of
+ * each synapse accumulated. Returns the number of synaptic pulses. (No bypass: the engine uses
+ * its own method when any input has bypass on.)
+ */
+function deliverEvent(d: Delivery, input: number, label: number, h: number): number {
+  const { rowPtr, target, amplitude, nodes, nodePtr, accA, accB, touched, marked } = d;
+  let nt = d.nTouched[0];
+  let pulses = 0;
+  const kEnd = nodePtr[input + 1];
+  for (let k = nodePtr[input]; k < kEnd; k += 3) {
+    const out = nodes[k];
+    if (out >= N_BUSES || (label & nodes[k + 1]) !== nodes[k + 2]) continue;
+    const key = out * LABELS_PER_BUS + (label & 0x7ff);
+    const start = rowPtr[key];
+    const end = rowPtr[key + 1];
+    for (let s = start; s < end; s++) {
+      const tgt = target[s];
+      const amp = amplitude[s];
+      if (marked[tgt] === 0) { marked[tgt] = 1; touched[nt++] = tgt; }
+      accA[tgt] += amp;
+      accB[tgt] += amp * h;
+    }
+    pulses += end - start;
+  }
+  d.nTouched[0] = nt;
+  return pulses;
+}
+
 export interface EngineOptions {
   dt: number;
   seed: number;
@@ -189,6 +283,8 @@ export interface EngineOptions {
 
 /** Input currents below this magnitude are set to 0 (docs/emulator.md, "Quiescent compartments"). */
 export const I_FLUSH_A = 1e-30;
+const FLUSH = I_FLUSH_A;
+const NEG_FLUSH = -I_FLUSH_A;
 
 /**
  * Typed arrays of the fast scalar kernel, one element type per array, indexed by compartment
@@ -230,33 +326,110 @@ interface ScalarKernelArrays {
   awake: Uint8Array;
   /** Out: compartments needing the general path or a threshold/switch check, ascending. */
   flagged: Int32Array;
-  /** [active count, flagged count, compartments that fell asleep in this pass]. */
+  /**
+   * [active count, flagged count, compartments that fell asleep in this pass, count of `other`,
+   * count of `flagged2`].
+   */
   count: Int32Array;
   /** 0: never put a compartment to sleep. */
   sleep: number;
+  /**
+   * Per compartment: 0 when the lean kernel applies (single circuit, no exponential term, no
+   * COBA, not in reset, no switch pending); else bits 1 (not simple), 2 (in reset), 4 (switch
+   * pending). Kept current by `refreshSwitch`.
+   */
+  mode: Uint8Array;
+  /** 1 for compartments with a leak saturation or a remainder table (extra frozen terms). */
+  extra: Uint8Array;
+  /**
+   * The lean kernel's constants, 8 per compartment (one 64-byte line): e^{−λdt}, the constant
+   * part, κ/C of both inputs, e^{−dt/τ} of both inputs, the threshold of its circuit, unused.
+   */
+  lean: Float64Array;
+  /** Out of the lean kernel: active compartments with mode ≠ 0, ascending (for `scalarKernel`). */
+  other: Int32Array;
+  /** Out of `scalarKernel` over `other`: flagged compartments, ascending. */
+  flagged2: Int32Array;
 }
 
 /**
- * One full step of every awake scalar compartment that is linear up to the transconductor
- * saturation (one circuit, no exponential term, no COBA) and has no digital switch inside the
- * step: the closed form with precomputed full-step coefficients,
+ * The frozen extra terms of a free compartment with a leak saturation and/or a remainder table,
+ * added in the same order as in `scalarKernel` (same bits).
+ */
+function freeExtras(a: ScalarKernelArrays, c: number, v: number, v0: number): number {
+  const sl = a.satLeak[c];
+  const rLo = a.remPtr[c];
+  const rHi = a.remPtr[c + 1];
+  if (sl > 0) v += saturationRemainder(a.gLeak[c], sl, a.eLeak[c] - v0) * a.phiFree[c];
+  if (rHi > rLo) v += tableAt(a.remV, a.remI, rLo, rHi, v0) * a.phiFree[c];
+  return v;
+}
+
+/**
+ * The common case of a full die, kept small so that V8 keeps every array base in a register:
+ * one full step of every awake compartment with mode 0 (free, simple, nothing pending),
+ *   V₁ = V₀e^{−λdt} + (F/C)φ(λ,dt) + Σ_s I_s κ_s/C [+ frozen extras],  I_s ← I_s e^{−dt/τ_s},
+ * the same expression, in the same order, as `scalarKernel`'s free branch (same bits).
+ * Compartments with mode ≠ 0 go to `other` (stepped by `scalarKernel` afterwards); threshold
+ * crossings go to `flagged` (ascending); a compartment left bit-for-bit unchanged without input
+ * falls asleep (mode 0 means no reset and no switch, the rest of the sleep condition).
+ */
+function leanKernel(a: ScalarKernelArrays): void {
+  const { active, mode, circ0, V, I, lean, extra, awake, flagged, other, count } = a;
+  const n = count[0];
+  const sleep = a.sleep;
+  let nf = 0;
+  let no = 0;
+  let slept = 0;
+  for (let k = 0; k < n; k++) {
+    const c = active[k];
+    if (mode[c] !== 0) { other[no++] = c; continue; }
+    const te = 2 * circ0[c];
+    const q = 8 * c;
+    const ie = I[te];
+    const ii = I[te + 1];
+    const v0 = V[c];
+    let v = v0 * lean[q] + lean[q + 1] + ie * lean[q + 2] + ii * lean[q + 3];
+    if (extra[c] !== 0) v = freeExtras(a, c, v, v0);
+    v = v > RAIL_HIGH ? RAIL_HIGH : v < RAIL_LOW ? RAIL_LOW : v;
+    V[c] = v;
+    let ie1 = ie * lean[q + 4];
+    let ii1 = ii * lean[q + 5];
+    if (ie1 < FLUSH && ie1 > NEG_FLUSH) ie1 = 0;
+    if (ii1 < FLUSH && ii1 > NEG_FLUSH) ii1 = 0;
+    I[te] = ie1;
+    I[te + 1] = ii1;
+    if (v >= lean[q + 6]) flagged[nf++] = c;
+    else if (v === v0 && ie === 0 && ii === 0 && sleep === 1) { awake[c] = 0; slept++; }
+  }
+  count[1] = nf;
+  count[2] = slept;
+  count[3] = no;
+}
+
+/**
+ * The awake scalar compartments the lean kernel left (`other`: in reset, a switch pending, or not
+ * simple). One full step of each that is linear up to the transconductor saturation (one
+ * circuit, no exponential term, no COBA) and has no digital switch inside the step: the closed
+ * form with precomputed full-step coefficients,
  *   V₁ = V₀e^{−λdt} + (F/C)φ(λ,dt) + Σ_s I_s κ_s/C + R(V₀)φ(λ,dt)/C,   I_s ← I_s e^{−dt/τ_s},
  * R the frozen saturation remainders of leak (and reset while active).
  * Compartments that need the general path (sub-steps, non-linear terms) or a threshold/switch
- * check are written to `flagged` (in ascending order, so that spikes register in the same order
+ * check are written to `flagged2` (in ascending order, so that spikes register in the same order
  * as in a single fused pass). A compartment whose update left it bit-for-bit unchanged with no
  * input current, no reset and no pending switch, below threshold, is put to sleep: it is a fixed
  * point of this map and stays one until an input arrives (applyInputs wakes it).
  */
 function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void {
-  const { active, circ0, simple, nextSwitch, resetCount, pause, V, I, eFree, constFree, eReset, constReset, kapFree, kapReset, decayFull, threshold, awake, flagged, count } = a;
+  const { other, circ0, simple, nextSwitch, resetCount, pause, V, I, eFree, constFree, eReset, constReset, kapFree, kapReset, decayFull, threshold, awake, count } = a;
   const { satLeak, satReset, gLeak, eLeak, gReset, vReset, phiFree, phiReset, remPtr, remV, remI } = a;
-  const n = count[0];
+  const flagged = a.flagged2;
+  const n = count[3];
   const sleep = a.sleep;
   let nf = 0;
   let slept = 0;
   for (let k = 0; k < n; k++) {
-    const c = active[k];
+    const c = other[k];
     const ns = nextSwitch[c];
     if (simple[c] === 0 || ns < tLate) { flagged[nf++] = c; continue; }
     const i = circ0[c];
@@ -278,20 +451,20 @@ function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void 
       if (satReset[c] > 0) v += saturationRemainder(gReset[c], satReset[c], vReset[c] - v0) * phiReset[c];
       if (rHi > rLo) v += tableAt(remV, remI, rLo, rHi, v0) * phiReset[c];
     }
-    v = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
+    v = v > RAIL_HIGH ? RAIL_HIGH : v < RAIL_LOW ? RAIL_LOW : v;
     V[c] = v;
     let ie1 = ie * decayFull[te];
     let ii1 = ii * decayFull[te + 1];
-    if (ie1 < I_FLUSH_A && ie1 > -I_FLUSH_A) ie1 = 0;
-    if (ii1 < I_FLUSH_A && ii1 > -I_FLUSH_A) ii1 = 0;
+    if (ie1 < FLUSH && ie1 > NEG_FLUSH) ie1 = 0;
+    if (ii1 < FLUSH && ii1 > NEG_FLUSH) ii1 = 0;
     I[te] = ie1;
     I[te + 1] = ii1;
     const th = threshold[i];
     if (v >= th || ns <= tEnd) flagged[nf++] = c;
     else if (sleep === 1 && v === v0 && ie === 0 && ii === 0 && resetCount[c] === 0 && ns === Infinity) { awake[c] = 0; slept++; }
   }
-  count[1] = nf;
-  count[2] = slept;
+  count[4] = nf;
+  count[2] += slept;
 }
 
 export class SteppedEngine {
@@ -347,18 +520,19 @@ export class SteppedEngine {
   private readonly touched: Int32Array;
   private readonly marked: Uint8Array;
   private readonly anyBypass: boolean;
-  private nTouched = 0;
+  private readonly delivery: Delivery;
   /** Arrays of the fast scalar kernel; `awake` per compartment, the active list rebuilt on change. */
   private readonly ka: ScalarKernelArrays;
   private activeDirty = false;
   private readonly groupStates: GroupState[];
-  private readonly background: BackgroundState[];
+  private readonly background: BackgroundBlocks;
   private readonly external: ExternalSpike[];
   private extPtr = 0;
-  // On-chip events in flight: arrival time, crossbar input, label.
-  private pendT: number[] = [];
-  private pendIn: number[] = [];
-  private pendLabel: number[] = [];
+  // On-chip events in flight, in registration order: arrival time, crossbar input, label.
+  private pendT = new Float64Array(64);
+  private pendIn = new Int32Array(64);
+  private pendLabel = new Int32Array(64);
+  private pendN = 0;
 
   /** Registered spikes in registration order: circuit, time, label. */
   readonly spikeCircuit: number[] = [];
@@ -516,8 +690,22 @@ export class SteppedEngine {
         constReset: this.constReset, kapFree: this.kapFree, kapReset: this.kapReset, decayFull: this.decayFull,
         threshold: this.threshold, satLeak: this.satLeak, satReset: this.satReset, gLeak, eLeak, gReset, vReset,
         phiFree: this.phiFree, phiReset: this.phiReset, remPtr, remV: Float64Array.from(remV), remI: Float64Array.from(remI), awake: new Uint8Array(nc).fill(1), flagged: new Int32Array(sc.length),
-        count: Int32Array.of(sc.length, 0, 0), sleep: opts.noSleep === true ? 0 : 1,
+        count: Int32Array.of(sc.length, 0, 0, 0, 0), sleep: opts.noSleep === true ? 0 : 1,
+        mode: new Uint8Array(nc), extra: new Uint8Array(nc), lean: new Float64Array(8 * nc), other: new Int32Array(sc.length), flagged2: new Int32Array(sc.length),
       };
+      for (let c = 0; c < nc; c++) {
+        this.ka.extra[c] = this.satLeak[c] > 0 || remPtr[c + 1] > remPtr[c] ? 1 : 0;
+        this.ka.mode[c] = this.simple[c] === 1 ? 0 : 1;
+        const i = circ0[c];
+        const L = this.ka.lean;
+        L[8 * c] = this.eFree[c];
+        L[8 * c + 1] = this.constFree[c];
+        L[8 * c + 2] = this.kapFree[2 * i];
+        L[8 * c + 3] = this.kapFree[2 * i + 1];
+        L[8 * c + 4] = this.decayFull[2 * i];
+        L[8 * c + 5] = this.decayFull[2 * i + 1];
+        L[8 * c + 6] = this.threshold[i];
+      }
     }
 
     this.groupStates = model.groups.map((unit) => {
@@ -538,7 +726,14 @@ export class SteppedEngine {
       };
     });
 
-    this.background = backgroundSources(chip);
+    this.background = backgroundBlocks(chip);
+    {
+      const R = model.routing;
+      this.delivery = {
+        rowPtr: R.rowPtr, target: R.target, amplitude: R.amplitude, nodePtr: R.nodePtr, nodes: R.nodes,
+        accA: this.accA, accB: this.accB, touched: this.touched, marked: this.marked, nTouched: new Int32Array(1),
+      };
+    }
     opts.externalSpikes.forEach((e, k) => {
       if (!Number.isInteger(e.input) || e.input < 0 || e.input >= EXTERNAL_INPUTS) {
         throw inputError('external input out of range', { path: `externalSpikes[${k}].input` }, { value: e.input, allowed: `integer 0..${EXTERNAL_INPUTS - 1}` });
@@ -590,15 +785,20 @@ export class SteppedEngine {
     const ka = this.ka;
     if (this.activeDirty) this.rebuildActive();
     const eps = this.dt * 1e-9;
-    scalarKernel(ka, t1 - eps, t1 + eps);
-    if (ka.count[2] > 0) this.activeDirty = true;
-    const nf = ka.count[1];
-    if (nf === 0) return;
-    const { flagged, simple, nextSwitch } = ka;
+    const count = ka.count;
+    leanKernel(ka);
+    if (count[3] > 0) scalarKernel(ka, t1 - eps, t1 + eps);
+    else count[4] = 0;
+    if (count[2] > 0) this.activeDirty = true;
+    const nf1 = count[1];
+    const nf2 = count[4];
+    if (nf1 + nf2 === 0) return;
+    const { flagged, flagged2, simple, nextSwitch } = ka;
     const { compPtr, compCircuits } = this.m;
     const tLate = t1 - eps;
-    for (let k = 0; k < nf; k++) {
-      const c = flagged[k];
+    // The two flagged lists are each ascending; merged, they are the order of one fused pass.
+    for (let k1 = 0, k2 = 0; k1 < nf1 || k2 < nf2;) {
+      const c = k2 >= nf2 || (k1 < nf1 && flagged[k1] < flagged2[k2]) ? flagged[k1++] : flagged2[k2++];
       if (simple[c] === 0 || nextSwitch[c] < tLate) {
         // The kernel left it untouched: general path (nextSwitch is unchanged by the kernel).
         this.advanceScalar(c, t0, t1);
@@ -621,7 +821,10 @@ export class SteppedEngine {
 
   private refreshSwitch(i: number): void {
     const c = this.m.compOf[i];
-    this.nextSwitch[c] = this.nextSwitchOfCompartment(c);
+    const ns = this.nextSwitchOfCompartment(c);
+    this.nextSwitch[c] = ns;
+    // Every change of resetCount is followed by a refresh: the lean kernel's mode stays current.
+    this.ka.mode[c] = (this.simple[c] === 1 ? 0 : 1) | (this.resetCount[c] > 0 ? 2 : 0) | (ns !== Infinity ? 4 : 0);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -671,9 +874,22 @@ export class SteppedEngine {
     this.spikeCircuit.push(i);
     this.spikeTime.push(time);
     if (this.m.digitalOut[i]) {
-      this.pendT.push(time + ROUTING_LATENCY_S);
-      this.pendIn.push(this.m.eventOutput[i]);
-      this.pendLabel.push(this.m.outLabel[i]);
+      if (this.pendN === this.pendT.length) {
+        const grow = 2 * this.pendN;
+        const t = new Float64Array(grow);
+        const inp = new Int32Array(grow);
+        const lab = new Int32Array(grow);
+        t.set(this.pendT);
+        inp.set(this.pendIn);
+        lab.set(this.pendLabel);
+        this.pendT = t;
+        this.pendIn = inp;
+        this.pendLabel = lab;
+      }
+      const k = this.pendN++;
+      this.pendT[k] = time + ROUTING_LATENCY_S;
+      this.pendIn[k] = this.m.eventOutput[i];
+      this.pendLabel[k] = this.m.outLabel[i];
     }
   }
 
@@ -747,11 +963,11 @@ export class SteppedEngine {
           dv += kf * cur * kap;
         }
         const next = cur * (full ? this.decayFull[t] : Math.exp(-h / this.tauS[t]));
-        this.I[t] = next < I_FLUSH_A && next > -I_FLUSH_A ? 0 : next;
+        this.I[t] = next < FLUSH && next > NEG_FLUSH ? 0 : next;
       }
     }
     const v = V0 * e + drive * phiC + dv;
-    this.V[c] = v > V_RAIL_HIGH ? V_RAIL_HIGH : v < V_RAIL_LOW ? V_RAIL_LOW : v;
+    this.V[c] = v > RAIL_HIGH ? RAIL_HIGH : v < RAIL_LOW ? RAIL_LOW : v;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -932,7 +1148,7 @@ export class SteppedEngine {
         dn[r] = s;
       }
       for (let lc = 0; lc < g.nc; lc++) {
-        if (dn[lc] > 0 && x1[lc] + dn[lc] > V_RAIL_HIGH) alpha = Math.min(alpha, Math.max(0, (V_RAIL_HIGH - x1[lc]) / dn[lc]));
+        if (dn[lc] > 0 && x1[lc] + dn[lc] > RAIL_HIGH) alpha = Math.min(alpha, Math.max(0, (RAIL_HIGH - x1[lc]) / dn[lc]));
       }
       for (let r = 0; r < n; r++) x1[r] += alpha * dn[r];
     }
@@ -949,7 +1165,7 @@ export class SteppedEngine {
         for (let r = 0; r < n; r++) if (r !== j) x1[r] -= (1 - k) * E[r * n + j] * x0[j];
       }
     }
-    for (let lc = 0; lc < comps.length; lc++) V[comps[lc]] = Math.min(V_RAIL_HIGH, Math.max(V_RAIL_LOW, x1[lc]));
+    for (let lc = 0; lc < comps.length; lc++) V[comps[lc]] = Math.min(RAIL_HIGH, Math.max(RAIL_LOW, x1[lc]));
     for (let li = 0; li < circuits.length; li++) {
       const i = circuits[li];
       const base = g.nc + 3 * li;
@@ -964,23 +1180,29 @@ export class SteppedEngine {
 
   /** Every event that has arrived by the boundary tb (within rounding), applied at tb. */
   private deliverAll(tb: number): void {
-    const L = ROUTING_LATENCY_S;
     const tEnd = tb + this.dt * 1e-9;
-    // Background sources: events entering the crossbar at te arrive at te + L.
-    for (let k = 0; k < this.background.length; k++) {
-      const b = this.background[k];
-      while (b.next + L <= tEnd) {
-        this.deliver(FIRST_BACKGROUND_INPUT + b.index, nextBackgroundEvent(b), b.next + L, tb);
-        advanceBackground(b);
+    // Background sources, in source order: events entering the crossbar at te arrive at te + L.
+    const bb = this.background;
+    const L = ROUTING_LATENCY_S;
+    const nb = bb.sources.length;
+    for (let k = 0; k < nb; k++) {
+      for (;;) {
+        if (bb.pos[k] === bb.fill[k]) refillBackground(bb, k);
+        const slot = k * BLOCK + bb.pos[k];
+        const ta = bb.time[slot] + L;
+        if (!(ta <= tEnd)) break;
+        bb.pos[k]++;
+        this.deliver(bb.input[k], bb.label[slot], ta, tb);
       }
     }
     while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= tEnd) {
       const e = this.external[this.extPtr++];
       this.deliver(FIRST_EXTERNAL_INPUT + e.input, e.label & 0x3fff, e.time + L, tb);
     }
-    if (this.pendT.length > 0) {
+    if (this.pendN > 0) {
+      // Due events in registration order; the rest (and bypass spikes appended meanwhile) kept.
       let keep = 0;
-      const n = this.pendT.length;
+      const n = this.pendN;
       for (let k = 0; k < n; k++) {
         if (this.pendT[k] <= tEnd) {
           this.deliver(this.pendIn[k], this.pendLabel[k], this.pendT[k], tb);
@@ -991,44 +1213,42 @@ export class SteppedEngine {
           keep++;
         }
       }
-      // Events delivered above may have produced bypass spikes (appended): keep those too.
-      const extra = this.pendT.length - n;
-      for (let k = 0; k < extra; k++) {
-        this.pendT[keep] = this.pendT[n + k];
-        this.pendIn[keep] = this.pendIn[n + k];
-        this.pendLabel[keep] = this.pendLabel[n + k];
+      for (let k = n; k < this.pendN; k++) {
+        this.pendT[keep] = this.pendT[k];
+        this.pendIn[keep] = this.pendIn[k];
+        this.pendLabel[keep] = this.pendLabel[k];
         keep++;
       }
-      this.pendT.length = keep;
-      this.pendIn.length = keep;
-      this.pendLabel.length = keep;
+      this.pendN = keep;
     }
   }
 
   /** One event at crossbar input `input` that arrived at the synapses at ta ≤ tb. */
   private deliver(input: number, label: number, ta: number, tb: number): void {
+    this.crossbarEvents++;
+    const h = tb > ta ? tb - ta : 0;
+    if (!this.anyBypass) {
+      this.synapticEvents += deliverEvent(this.delivery, input, label, h);
+      return;
+    }
     const R = this.m.routing;
     const { rowPtr, target, amplitude, nodes, nodePtr } = R;
     const { accA, accB, touched, marked } = this;
     const bypass = this.m.bypass;
-    const anyBypass = this.anyBypass;
-    this.crossbarEvents++;
-    const h = tb > ta ? tb - ta : 0;
+    const d = this.delivery;
     for (let k = nodePtr[input]; k < nodePtr[input + 1]; k += 3) {
       const out = nodes[k];
       if (out >= N_BUSES || (label & nodes[k + 1]) !== nodes[k + 2]) continue;
       const key = out * LABELS_PER_BUS + (label & 0x7ff);
       const end = rowPtr[key + 1];
-      let nt = this.nTouched;
       for (let s = rowPtr[key]; s < end; s++) {
         const tgt = target[s];
         const amp = amplitude[s];
-        if (marked[tgt] === 0) { marked[tgt] = 1; touched[nt++] = tgt; }
+        if (marked[tgt] === 0) { marked[tgt] = 1; touched[d.nTouched[0]++] = tgt; }
         accA[tgt] += amp;
         accB[tgt] += amp * h;
-        if (anyBypass && bypass[tgt] === 1) this.recordSpike(tgt >> 1, ta);
+        if (bypass[tgt] === 1) this.recordSpike(tgt >> 1, ta);
       }
-      this.nTouched = nt;
       this.synapticEvents += end - rowPtr[key];
     }
   }
@@ -1040,7 +1260,9 @@ export class SteppedEngine {
   private applyInputs(): void {
     const m = this.m;
     const awake = this.ka.awake;
-    for (let k = 0; k < this.nTouched; k++) {
+    const nTouched = this.delivery.nTouched;
+    const n = nTouched[0];
+    for (let k = 0; k < n; k++) {
       const t = this.touched[k];
       const i = t >> 1;
       const c = m.compOf[i];
@@ -1055,7 +1277,7 @@ export class SteppedEngine {
       const kf = this.cobaOn[t] ? (this.eRev[t] - this.V[c]) / this.cobaDen[t] : 1;
       this.V[c] += (kf * b) / m.capacitance[c];
     }
-    this.nTouched = 0;
+    nTouched[0] = 0;
   }
 
   // ---------------------------------------------------------------------------------------------
