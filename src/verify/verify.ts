@@ -19,6 +19,8 @@ import { spikeTimes } from '../analysis/spikes.ts';
 import { fitExponential } from '../analysis/expfit.ts';
 import { meanOver, type Samples } from '../analysis/waveform.ts';
 import { VDD } from '../circuits/technology.ts';
+import { adaptationBehaviour, adaptationStateVoltage } from '../circuits/blocks/adaptation.ts';
+import { resolveCircuit } from '../circuits/circuit.ts';
 import type { Die } from '../circuits/die.ts';
 import { DEFAULT_PARAMETERS, type Experiment, type ExperimentNeuron, type Recording } from '../config/experiment-layer.ts';
 import { lowerExperiment, type Lowered } from '../mapping/lower.ts';
@@ -58,8 +60,9 @@ export interface VerifyCase {
   /** ngspice wall time of this neuron's deck, s. */
   spiceSeconds: number;
   /**
-   * Membranes whose solved rest (the deck's `.ic`) lay outside the supply range and that were
-   * started at the emulator's initial value instead (docs/verification.md, gap 3).
+   * Deck nodes (membranes, adaptation states) whose own start (the solved rest, `.ic`) was more
+   * than 1 mV from the emulator's start state and were moved to it: both levels start from the
+   * same state (`solved` is NaN where the deck had no `.ic` for the node).
    */
   startFixes: Array<{ node: string; solved: number; used: number }>;
   /** Error message when the SPICE run failed (then the case fails). */
@@ -91,7 +94,13 @@ interface Waveform { times: Float64Array; values: Float64Array }
 export function verificationExperiment(exp: Experiment): Experiment {
   const recordings: Recording[] = exp.recordings.filter((r) => r.observable === 'spikes' && r.index === 0);
   for (const n of exp.neurons) {
-    for (const c of n.compartments) recordings.push({ neuron: n.id, index: 0, compartment: c.id, observable: 'v', readout: 'ideal' });
+    for (const c of n.compartments) {
+      recordings.push({ neuron: n.id, index: 0, compartment: c.id, observable: 'v', readout: 'ideal' });
+      // The adaptation state's first sample starts the deck's V_w (sharedStart).
+      if (n.model === 'adex' || c.parameters.adaptation !== undefined) {
+        recordings.push({ neuron: n.id, index: 0, compartment: c.id, observable: 'adaptation', readout: 'ideal' });
+      }
+    }
   }
   return { ...exp, recordings };
 }
@@ -103,7 +112,7 @@ export async function verifyExperiment(exp: Experiment, opts: VerifyOptions): Pr
   opts.onProgress?.(`${exp.name}: emulating`);
   const run = emulateLowered(lowered, { die: opts.die, noise: false });
   const decks = exp.neurons.map((n) => neuronDeck(lowered, opts.die, n.id));
-  const startFixes = decks.map((nd) => saneInitialConditions(nd, run.traces));
+  const startFixes = decks.map((nd) => sharedStart(nd, lowered, opts.die, run.traces));
   opts.onProgress?.(`${exp.name}: ${decks.length} neuron(s) in ngspice`);
   const outcomes = await runSpiceMany(decks.map((d) => d.deck.netlist), {
     backend: opts.backend ?? 'auto', jobs: opts.jobs, timeoutSeconds: opts.timeoutSeconds,
@@ -137,24 +146,45 @@ export async function verifyExperiment(exp: Experiment, opts: VerifyOptions): Pr
 }
 
 /**
- * The deck starts every membrane at the behavioural rest (`solveRest`, netlist/deck.ts). Where
- * the offset current exceeds what the saturating leak can sink there is no rest below the
- * supply and that Newton solve returns a value outside [0, VDD] (e.g. 5.4 V): ngspice then
- * spends ~100 µs recovering. Such membranes start at the emulator's first sample instead, so
- * both levels start from the same state.
+ * Both levels start from the same state: the emulator's. The deck would start every membrane at
+ * the behavioural rest (`solveRest`, netlist/deck.ts) and every other node at its operating
+ * point; the emulator starts at its own steady state or, without a rest below the threshold
+ * (a neuron driven to fire from the start), at e_leak with w = 0. Those differ where the two
+ * models' rests differ (the rest metric measures that, after the start transient) and, worse,
+ * where there is no rest: the Newton solve may return a value outside the supply (ngspice then
+ * spends ~100 µs recovering), and an adaptation state held at the operating point of a
+ * membrane above v_ref runs to its rail (docs/verification.md, gaps 3 and 6). So the deck's
+ * `.ic` of every membrane is the emulator's first sample and that of every adaptation state the
+ * V_w of the emulator's first w (`adaptationStateVoltage`); the ones that moved by more than
+ * 1 mV are listed.
  */
-function saneInitialConditions(nd: NeuronDeck, traces: ExperimentTrace[]): VerifyCase['startFixes'] {
+function sharedStart(nd: NeuronDeck, lowered: Lowered, die: Die, traces: ExperimentTrace[]): VerifyCase['startFixes'] {
   const fixes: VerifyCase['startFixes'] = [];
   const ic = nd.deck.netlist.ic;
   if (!ic) return fixes;
+  const set = (node: string, used: number) => {
+    const solved = ic[node];
+    ic[node] = used;
+    if (solved === undefined || !(Math.abs(solved - used) <= 1e-3)) fixes.push({ node, solved: solved ?? NaN, used });
+  };
+  const first = (id: string, observable: 'v' | 'adaptation') => traces.find((x) => x.id === id && x.observable === observable && x.index === nd.index)?.values[0];
   for (const [id, save] of Object.entries(nd.membranes)) {
     const node = /^v\((.+)\)$/.exec(save)?.[1];
-    const solved = node !== undefined ? ic[node] : undefined;
-    if (node === undefined || solved === undefined || (solved >= 0 && solved <= VDD)) continue;
-    const t = traces.find((x) => x.id === id && x.observable === 'v' && x.index === nd.index);
-    if (!t) continue;
-    ic[node] = t.values[0];
-    fixes.push({ node, solved, used: t.values[0] });
+    const v0 = first(id, 'v');
+    if (node !== undefined && v0 !== undefined) set(node, v0);
+  }
+  const placed = lowered.placement.neurons.find((n) => n.population === nd.neuron && n.index === nd.index);
+  for (const pc of placed?.compartments ?? []) {
+    const w0 = first(resultId(lowered.experiment, nd.neuron, nd.index, pc.id), 'adaptation');
+    if (w0 === undefined) continue;
+    // The trace records the adaptation of the compartment's first circuit.
+    const e = pc.circuits[0];
+    const node = /^v\((.+)\)$/.exec(nd.deck.adaptation[e] ?? '')?.[1];
+    if (node === undefined) continue;
+    const r = resolveCircuit(lowered.chip, die, e);
+    const a = lowered.chip.neurons[e].adaptation;
+    const ab = adaptationBehaviour(die, e, { ...r.adapt, invertA: a.invert_a, invertB: a.invert_b, enablePulse: a.enable_pulse });
+    set(node, adaptationStateVoltage(ab, r.adapt.vWl, w0));
   }
   return fixes;
 }
