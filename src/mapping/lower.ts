@@ -241,6 +241,7 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
   for (const s of exp.stimuli) if (s.type !== 'current') for (const t of s.targets) receive(t.neuron, t.compartment, t.receptor);
   for (const pr of exp.projections) receive(pr.to, pr.compartment, pr.receptor);
 
+  const warnings: Issue[] = [];
   const spikeCircuits = new Map<string, number>();
   const requests: CircuitRequest[] = [];
   const timingRequests: Array<Array<{ refractory: number; holdoff: number; where: string; circuits: number[] }>> = [[], []];
@@ -278,6 +279,11 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
             t.synin_gm_code_inh = DEFAULT_SYNIN_GM_CODE;
             if (p.e_rev_inh !== undefined) t.e_rev_inh = p.e_rev_inh;
           }
+          for (const [receptor, eRev] of [['excitatory', p.e_rev_exc], ['inhibitory', p.e_rev_inh]] as const) {
+            if (eRev !== undefined && !receiving.has(`${key}|${receptor}`) && pn.index === 0) {
+              warnings.push({ message: `e_rev_${receptor === 'excitatory' ? 'exc' : 'inh'} is set but no synapse targets this compartment's ${receptor} input: it stays off`, location: { path: `${where}.e_rev_${receptor === 'excitatory' ? 'exc' : 'inh'}` }, value: eRev });
+            }
+          }
           // Each enabled input's systematic current is cancelled at the requested rest by its
           // reference shift (what the reference calibration does, calix SynReferenceCalib).
           t.synin_rest_v = p.v_leak;
@@ -303,7 +309,6 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
     });
   }
 
-  const warnings: Issue[] = [];
   solveCodes(chip, requests, inverseDie, issues, warnings);
 
   // Refractory clocks per backend half and each spiking compartment's counter.

@@ -106,5 +106,15 @@ stimuli:
     const bad = loadConfigText('x.yaml', text(0.45, 0.35));
     if (bad.layer !== 'experiment') throw new Error('layer');
     expect(() => lowerExperiment(bad.experiment, { die: 'ideal' })).toThrow(/e_rev_exc/);
+    // A reversal potential for an input nothing targets: the input stays off, with a warning.
+    const unused = loadConfigText('x.yaml', `layer: experiment
+duration: 50 us
+neurons:
+  - {id: n, parameters: {v_leak: 0.5, e_rev_inh: 0.35}}
+`);
+    if (unused.layer !== 'experiment') throw new Error('layer');
+    const lu = lowerExperiment(unused.experiment, { die: 'ideal' });
+    expect(lu.chip.neurons[lu.placement.neurons[0].compartments[0].circuits[0]].inhibitory_input.enable).toBe(false);
+    expect(lu.warnings.some((w) => /e_rev_inh/.test(w.message))).toBe(true);
   });
 });
