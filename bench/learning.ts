@@ -4,6 +4,9 @@
  * used by the learning code and the general event-driven engine — side by side with a
  * time-stepped integration (the reference code's `use_forward_integrator`: Euler, resolution
  * 0.01 τ_s, 4 τ_s per pattern) on the same network and test set; medians of repeated passes.
+ * The layer kernel is also compared with the reference path of the same exact model (per
+ * neuron, decays and crossings with Math.exp and Halley's W₀: `neuronFirstSpike`): rate, and the
+ * largest relative difference of any spike time over the test set (the kernel's round-off).
  *
  *   npx tsx bench/learning.ts                  # trains (≈ 3 min), then measures
  *   npx tsx bench/learning.ts --model m.json   # measures a saved 5-120-3 model
@@ -18,6 +21,7 @@ import { TtfsRunner, layerInputs, type TtfsNetwork } from '../src/learning/netwo
 import { classify } from '../src/learning/loss.ts';
 import { simulateEventNetwork, synapsesFromList, type EventNetwork } from '../src/emulator/event/network.ts';
 import { yinYangSplit, type YinYangDataset } from '../src/learning/yinyang.ts';
+import { argsortInto, neuronFirstSpike } from '../src/emulator/event/layer.ts';
 
 const args = process.argv.slice(2);
 const modelArg = args.indexOf('--model') >= 0 ? args[args.indexOf('--model') + 1] : undefined;
@@ -103,6 +107,27 @@ function toEventNetwork(net: TtfsNetwork): { net: EventNetwork; nInputs: number 
   };
 }
 
+/**
+ * The reference path: every layer neuron by neuron with `neuronFirstSpike` (Math.exp decays per
+ * neuron, crossings by `firstCrossing` with Halley's W₀), its own outputs feeding the next layer.
+ * Writes the spike times of every layer into `times[l]`.
+ */
+function referenceForward(net: TtfsNetwork, features: Float64Array, offset: number, times: Float64Array[], order: Int32Array, tmp: Int32Array): void {
+  const m = net.model;
+  let prev: Float64Array | null = null;
+  for (let l = 0; l + 1 < net.sizes.length; l++) {
+    const nIn = layerInputs(net, l);
+    const input = times[2 * l];
+    if (l === 0) for (let i = 0; i < net.sizes[0]; i++) input[i] = net.encoding.early + features[offset + i] * (net.encoding.late - net.encoding.early);
+    else if (prev) input.set(prev);
+    for (let b = 0; b < net.nBias; b++) input[net.sizes[l] + b] = net.encoding.biasTime;
+    argsortInto(input, order, tmp, nIn);
+    const out = times[2 * l + 1];
+    for (let j = 0; j < net.sizes[l + 1]; j++) out[j] = neuronFirstSpike(input, order, nIn, net.weights[l], j * nIn, m.threshold, m.tauMem, m.tauSyn, m.capacitance, null, null);
+    prev = out;
+  }
+}
+
 /** Euler forward integration as the reference code's integrator (first spike per neuron). */
 function eulerForward(net: TtfsNetwork, data: YinYangDataset, dt: number, simTime: number): number {
   const steps = Math.ceil(simTime / dt);
@@ -174,6 +199,38 @@ function main(): void {
     return correct / test.size;
   });
 
+  // Reference path: rate, and the largest relative spike-time difference to the layer kernel.
+  const nLayers = net.sizes.length - 1;
+  const refTimes: Float64Array[] = [];
+  for (let l = 0; l < nLayers; l++) refTimes.push(new Float64Array(layerInputs(net, l)), new Float64Array(net.sizes[l + 1]));
+  const maxIn = Math.max(...refTimes.map((t) => t.length));
+  const refOrder = new Int32Array(maxIn);
+  const refTmp = new Int32Array(maxIn);
+  let maxRelDiff = 0;
+  let fireMismatches = 0;
+  let spikeTimesCompared = 0;
+  for (let s = 0; s < test.size; s++) {
+    runner.forward(test.samples, s * 4, null);
+    referenceForward(net, test.samples, s * 4, refTimes, refOrder, refTmp);
+    for (let l = 0; l < nLayers; l++) {
+      const a = runner.layers[l].output;
+      const b = refTimes[2 * l + 1];
+      for (let j = 0; j < b.length; j++) {
+        spikeTimesCompared++;
+        if ((a[j] === Infinity) !== (b[j] === Infinity)) fireMismatches++;
+        else if (b[j] < Infinity) maxRelDiff = Math.max(maxRelDiff, Math.abs(a[j] - b[j]) / Math.abs(b[j]));
+      }
+    }
+  }
+  const reference = timeIt(() => {
+    let correct = 0;
+    for (let s = 0; s < test.size; s++) {
+      referenceForward(net, test.samples, s * 4, refTimes, refOrder, refTmp);
+      if (classify(refTimes[2 * nLayers - 1], nOut) === test.labels[s]) correct++;
+    }
+    return correct / test.size;
+  });
+
   const ev = toEventNetwork(net);
   const nH = net.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
   const src = new Int32Array(ev.nInputs).map((_, i) => i);
@@ -204,9 +261,11 @@ function main(): void {
     network: { sizes: net.sizes, nBias: net.nBias, model: net.model },
     inference: {
       layerKernel: { inferencesPerSecond: rate(layer), testAccuracy: layer.result, medianCpuSeconds: layer.medianSeconds, medianWallSeconds: layer.medianWallSeconds },
+      referencePath: { inferencesPerSecond: rate(reference), testAccuracy: reference.result, medianCpuSeconds: reference.medianSeconds, medianWallSeconds: reference.medianWallSeconds, spikeTimesCompared, fireMismatches, maxRelativeSpikeTimeDifference: maxRelDiff },
       generalEventEngine: { inferencesPerSecond: rate(general), testAccuracy: general.result, medianCpuSeconds: general.medianSeconds, medianWallSeconds: general.medianWallSeconds },
       eulerTimeStepped: { inferencesPerSecond: rate(euler), testAccuracy: euler.result, medianCpuSeconds: euler.medianSeconds, medianWallSeconds: euler.medianWallSeconds, dt: 0.01, simTime: 4.0 },
       speedupLayerKernelOverEuler: rate(layer) / rate(euler),
+      speedupLayerKernelOverReferencePath: rate(layer) / rate(reference),
     },
   };
   mkdirSync('bench/results', { recursive: true });

@@ -1,8 +1,12 @@
 /**
- * Principal branch W₀ of the Lambert W function on [−1/e, ∞) (W·e^W = x), by Halley iteration
- * (Corless et al. 1996, eq. 5.9): on [−1/e, 0) (where first-spike times need it) from a cubic
- * Hermite table in p = √(2(e·x + 1)), so that one step reaches round-off; elsewhere from log
- * starts. Accurate to a few ulp; W₀(−1/e) = −1. Returns NaN below −1/e.
+ * Principal branch W₀ of the Lambert W function on [−1/e, ∞) (W·e^W = x).
+ *
+ * `lambertW0`: Halley iteration (Corless et al. 1996, eq. 5.9): on [−1/e, 0) (where first-spike
+ * times need it) from a cubic Hermite table in p = √(2(e·x + 1)), so that one step reaches
+ * round-off; elsewhere from log starts. Accurate to a few ulp; W₀(−1/e) = −1; NaN below −1/e.
+ *
+ * `lambertW0Neg`: [−1/e, 0] only, for the spike-time kernels: a quintic Hermite table in p, no
+ * iteration and no exp; agrees with `lambertW0` to round-off (see its comment).
  */
 const INV_E = 0.36787944117144233;
 
@@ -154,9 +158,9 @@ function omegaOfP(p: number): number {
 
 /**
  * W₀(x) for x ∈ [−1/e, 0] (first-spike times; the caller guarantees the range), without an
- * iteration: a quintic in p = √(2(e·x + 1)) from the fine table. Agrees with `lambertW0` (table +
- * Halley, a few ulp) to ≤ 4e-15 absolute wherever p carries no round-off of its own (tested);
- * within 1e-7 of the branch point both inherit the √ sensitivity of W there (dW/dx → ∞).
+ * iteration: a quintic in p = √(2(e·x + 1)) from the fine table. Both this and `lambertW0`
+ * evaluate W at the rounded x, whose half-ulp error is amplified by dW/dx ≈ e/p near the branch
+ * point: they agree to 1e-15 + 5e-16/p (tested; ≈ 2e-16/p measured, ≤ 2.3e-15 for p ≥ 0.1).
  * Small enough for the JIT to inline into the spike-time kernels.
  */
 export function lambertW0Neg(x: number): number {
