@@ -16,7 +16,7 @@ import { lowerExperiment } from '../../src/mapping/lower.ts';
 import { neuronFromEnum } from '../../src/chip/coordinates.ts';
 import type { ChipConfig } from '../../src/chip/chip.ts';
 import { circuitParameters, resolveCircuit } from '../../src/circuits/circuit.ts';
-import { ADAPT_C_W, adaptationBehaviour, adaptationCurrents, adaptationStateVoltage, type AdaptationBehaviour } from '../../src/circuits/blocks/adaptation.ts';
+import { ADAPT_C_W, adaptationBehaviour, adaptationCurrents, adaptationRemainders, adaptationStateVoltage, type AdaptationBehaviour } from '../../src/circuits/blocks/adaptation.ts';
 import { EXP_BLOCK, EXP_TRANSISTORS, exponentialBehaviour, exponentialCurrent } from '../../src/circuits/blocks/exponential.ts';
 import { blockOffsets } from '../../src/circuits/die.ts';
 import { buildDeck } from '../../src/netlist/deck.ts';
@@ -202,4 +202,35 @@ describe('adaptation block: large-signal law vs its subcircuit (ngspice CLI)', (
     // tolerance (1 % or 0.2 µs). Later spikes also carry the reset's dynamics (docs gap 6).
     expect(Math.abs(large[0] - deck[0])).toBeLessThan(Math.max(0.01 * deck[0], 0.2e-6));
   });
+});
+
+describe('adaptation block: the remainders in the emulator\'s variables equal the large-signal law', () => {
+  // Pure algebra (no SPICE): w = g_out (V_w − V_wl) − w0 and τ_w = C_W / g_τ turn
+  // `adaptationCurrents` into the linear AdEx terms plus `adaptationRemainders`, exactly; checked
+  // on the ideal die and on die 3 (offsets and systematic currents), with a and b inverted too.
+  for (const seed of [undefined, 3]) {
+    for (const invert of [false, true]) {
+      it(`die ${seed ?? 'ideal'}, invert ${invert}`, () => {
+        const d = seed === undefined ? 'ideal' as const : { seed };
+        const chip = structuredClone(lowerExperiment(loadExperimentFile(new URL('../../examples/verification/adex.yaml', import.meta.url).pathname), { die: d }).chip);
+        const a = chip.neurons[E].adaptation;
+        a.invert_a = invert;
+        a.invert_b = invert;
+        const r = resolveCircuit(chip, d, E);
+        const ab = adaptationBehaviour(d, E, { ...r.adapt, invertA: invert, invertB: invert, enablePulse: a.enable_pulse });
+        const o = { vRef: r.adapt.vRef, vWl: r.adapt.vWl, iA: r.adapt.iA, invertA: invert };
+        for (let v = 0.3; v <= 0.9; v += 0.05) {
+          for (let w = -30e-9; w <= 30e-9; w += 2.5e-9) {
+            const law = adaptationCurrents(ab, o, v, adaptationStateVoltage(ab, o.vWl, w));
+            const rem = adaptationRemainders(ab, v, w);
+            const dwLaw = (ab.out.gm / ADAPT_C_W) * law.intoState;
+            const dwLin = (ab.aS * (v - ab.vRefEff) - w + rem.state) / ab.tauW;
+            // Floating point only: 1e-9 of the largest term (≈ 30 nA / 50 µs).
+            expect(Math.abs(dwLaw - dwLin)).toBeLessThan(1e-9 * (30e-9 / ab.tauW));
+            expect(Math.abs(law.ontoMembrane - (-w + ab.restCurrent + rem.membrane))).toBeLessThan(1e-18);
+          }
+        }
+      });
+    }
+  }
 });

@@ -45,6 +45,10 @@ export interface AdaptationBehaviour {
   wSaturation: number;
   /** Largest |current| onto the membrane (the output OTA's tail), A. */
   outputSaturation: number;
+  /** σ = g_out (I_sys,τ + I_sys,a) / g_τ: the systematic currents' share of w, A. */
+  stateShift: number;
+  /** ρ = w0 + g_out V_os,out: where the output OTA's tanh is centred in w, A. */
+  outputShift: number;
 }
 
 export function adaptationBehaviour(
@@ -65,7 +69,34 @@ export function adaptationBehaviour(
   const restCurrent = out.iSys - out.gm * out.vOs - w0;
   const aSaturation = tau.gm > 0 && o.iA > 0 ? (out.gm * a.tail) / tau.gm : 0;
   const wSaturation = tau.gm > 0 ? (out.gm * tau.tail) / tau.gm : Infinity;
-  return { tau, a, out, tauW, aS, bA, vRefEff, restCurrent, w0, aSaturation, wSaturation, outputSaturation: out.tail };
+  const stateShift = tau.gm > 0 ? (out.gm * (tau.iSys + (o.iA > 0 ? a.iSys : 0))) / tau.gm : 0;
+  return {
+    tau, a, out, tauW, aS, bA, vRefEff, restCurrent, w0, aSaturation, wSaturation, outputSaturation: out.tail,
+    stateShift, outputShift: w0 + out.gm * out.vOs,
+  };
+}
+
+/** I_sat·tanh(g·x/I_sat) − g·x: what a transconductor's saturation takes off its linear current. */
+function saturationRemainder(g: number, iSat: number, x: number): number {
+  if (!(iSat > 0) || !Number.isFinite(iSat)) return 0;
+  return iSat * Math.tanh((g * x) / iSat) - g * x;
+}
+
+/**
+ * The large-signal law in the emulator's variables (w, A): what to add to the linear AdEx terms
+ * so that they equal `adaptationCurrents` exactly (test/verify/adaptation.test.ts):
+ *   τ_w dw/dt = a (V − v_ref) − w + state,     I_mem = −w + restCurrent + membrane,
+ *   state    = R(a, aSaturation, V − v_ref) − R(1, wSaturation, w + σ),
+ *   membrane = −R(1, outputSaturation, w + ρ),   R(g, I, x) = I·tanh(g x / I) − g x.
+ * (From C_W dV_w/dt = I_a + I_τ and w = g_out (V_w − V_wl) − w0, with τ_w = C_W/g_τ.)
+ * `a`, `v_ref` are `aS`, `vRefEff`. The emulator can freeze both over a step like the leak's
+ * saturation remainder; without a (i_bias_a off) the a-term is 0.
+ */
+export function adaptationRemainders(ab: AdaptationBehaviour, v: number, w: number): { state: number; membrane: number } {
+  return {
+    state: saturationRemainder(ab.aS, ab.aSaturation, v - ab.vRefEff) - saturationRemainder(1, ab.wSaturation, w + ab.stateShift),
+    membrane: -saturationRemainder(1, ab.outputSaturation, w + ab.outputShift),
+  };
 }
 
 /** V_w (V) that holds the emulator's state w (A): V_w = V_wl + (w + w0) / g_out. */
