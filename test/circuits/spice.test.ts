@@ -344,8 +344,8 @@ describe('synaptic input', () => {
         const dv = vm[i] - valueAt(tb, vb, t[i]) - v0;
         ext = sign > 0 ? Math.max(ext, dv) : Math.min(ext, dv);
       }
-      // 5 %: the task's PSP-amplitude tolerance (measured +1.0 % exc, −2.1 % inh: output
-      // conductances, line non-linearity).
+      // 5 %: the task's PSP-amplitude tolerance (measured +1.0 % exc, +4.7 % inh: output
+      // conductances, line non-linearity; the inhibitory excess is not explained yet).
       expect(Math.abs((sign * ext) / peak - 1)).toBeLessThan(0.05);
     }
   });
