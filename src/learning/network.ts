@@ -236,12 +236,14 @@ export class TtfsRunner {
       if (die && noise && mm && mm.spikeJitter > 0) {
         for (let j = 0; j < L.nOut; j++) if (L.output[j] < Infinity) L.output[j] += mm.spikeJitter * noise.rng.normal();
       }
+      // Branch-free count: which neurons stay silent is unpredictable from neuron to neuron.
       let miss = 0;
+      const out = L.output;
+      const missing = L.missing;
       for (let j = 0; j < L.nOut; j++) {
-        if (!(L.output[j] < Infinity)) {
-          miss++;
-          L.missing[j]++;
-        }
+        const m = Number(!(out[j] < Infinity));
+        miss += m;
+        missing[j] += m;
       }
       this.missingTotal[l] += miss;
     }

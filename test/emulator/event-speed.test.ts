@@ -76,48 +76,57 @@ describe('layer kernel fast paths', () => {
     }
   });
 
-  it('the τ_m = τ_s layer kernel gives the per-neuron reference path’s spike times to 1e-12 relative (mixed-sign weights, silent and late neurons)', () => {
-    const rng = new Rng('layer-fast');
-    const nIn = 7;
-    const nOut = 200;
-    const neurons = uniformNeurons(nOut, { tauMem: 1, tauSyn: 1, capacitance: 1, threshold: 1 });
-    const input = new Float64Array(nIn);
-    const weights = new Float64Array(nOut * nIn);
-    const out = new Float64Array(nOut);
-    const scratch = new LayerScratch(nIn, nOut);
-    const order = new Int32Array(nIn);
-    const tmp = new Int32Array(nIn);
-    let compared = 0;
-    let fired = 0;
-    let silent = 0;
-    let fireMismatch = 0;
-    let worst = 0;
-    for (let trial = 0; trial < 60; trial++) {
-      for (let i = 0; i < nIn; i++) input[i] = i === nIn - 1 ? Infinity : 3 * rng.uniform();
-      if (trial % 5 === 0) input[1] = input[0]; // simultaneous inputs
-      // Weight scales from far below to far above threshold, both signs: peaks well below θ
-      // (the bound answers), just below and just above θ (the exact solve answers).
-      const scale = 0.3 + 3 * rng.uniform();
-      for (let k = 0; k < weights.length; k++) weights[k] = scale * (rng.uniform() - 0.35);
-      layerForward(input, nIn, weights, neurons, null, out, scratch);
-      argsortInto(input, order, tmp, nIn);
-      for (let j = 0; j < nOut; j++) {
-        const ref = neuronFirstSpike(input, order, nIn, weights, j * nIn, 1, 1, 1, 1, null, null);
-        compared++;
-        if ((ref === Infinity) !== (out[j] === Infinity)) fireMismatch++;
-        else if (ref < Infinity) worst = Math.max(worst, Math.abs(out[j] - ref) / ref);
-        if (ref < Infinity) fired++;
-        else silent++;
+  it('the τ_m = τ_s layer kernel gives the per-neuron reference path’s spike times to 1e-12 relative (mixed-sign weights, silent and late neurons; model units and SI)', () => {
+    // Model units (τ = C = θ = 1) and SI hardware time (τ = 6 µs, C = 2 pF, θ = 20 mV; weights
+    // as currents θC/τ per unit, times in s): the same dynamics, different rounding of τ, C, θ.
+    const systems = [
+      { tau: 1, capacitance: 1, threshold: 1, time: 1 },
+      { tau: 6e-6, capacitance: 2e-12, threshold: 0.02, time: 6e-6 },
+    ];
+    for (const u of systems) {
+      const rng = new Rng('layer-fast');
+      const nIn = 7;
+      const nOut = 200;
+      const neurons = uniformNeurons(nOut, { tauMem: u.tau, tauSyn: u.tau, capacitance: u.capacitance, threshold: u.threshold });
+      const current = (u.threshold * u.capacitance) / u.tau;
+      const input = new Float64Array(nIn);
+      const weights = new Float64Array(nOut * nIn);
+      const out = new Float64Array(nOut);
+      const scratch = new LayerScratch(nIn, nOut);
+      const order = new Int32Array(nIn);
+      const tmp = new Int32Array(nIn);
+      let compared = 0;
+      let fired = 0;
+      let silent = 0;
+      let fireMismatch = 0;
+      let worst = 0;
+      for (let trial = 0; trial < 60; trial++) {
+        for (let i = 0; i < nIn; i++) input[i] = i === nIn - 1 ? Infinity : 3 * u.time * rng.uniform();
+        if (trial % 5 === 0) input[1] = input[0]; // simultaneous inputs
+        // Weight scales from far below to far above threshold, both signs: peaks well below θ
+        // (the bound answers), just below and just above θ (the exact solve answers).
+        const scale = 0.3 + 3 * rng.uniform();
+        for (let k = 0; k < weights.length; k++) weights[k] = current * scale * (rng.uniform() - 0.35);
+        layerForward(input, nIn, weights, neurons, null, out, scratch);
+        argsortInto(input, order, tmp, nIn);
+        for (let j = 0; j < nOut; j++) {
+          const ref = neuronFirstSpike(input, order, nIn, weights, j * nIn, u.threshold, u.tau, u.tau, u.capacitance, null, null);
+          compared++;
+          if ((ref === Infinity) !== (out[j] === Infinity)) fireMismatch++;
+          else if (ref < Infinity) worst = Math.max(worst, Math.abs(out[j] - ref) / ref);
+          if (ref < Infinity) fired++;
+          else silent++;
+        }
       }
+      expect(compared).toBe(12000);
+      // Same neurons fire; times differ by the round-off of the decay factors (fastExp vs
+      // Math.exp, ≤ 2 ulp each) and of W₀ (table vs Halley): ≤ 1e-12 relative is the kernel's
+      // stated bound (measured here ≈ 1e-14).
+      expect(fireMismatch).toBe(0);
+      expect(worst).toBeLessThan(1e-12);
+      // Both outcomes are exercised in quantity (the test would be empty otherwise).
+      expect(fired).toBeGreaterThan(1000);
+      expect(silent).toBeGreaterThan(1000);
     }
-    expect(compared).toBe(12000);
-    // Same neurons fire; times differ by the round-off of the decay factors (fastExp vs
-    // Math.exp, ≤ 2 ulp each) and of W₀ (table vs Halley): ≤ 1e-12 relative is the kernel's
-    // stated bound (measured here ≈ 1e-14).
-    expect(fireMismatch).toBe(0);
-    expect(worst).toBeLessThan(1e-12);
-    // Both outcomes are exercised in quantity (the test would be empty otherwise).
-    expect(fired).toBeGreaterThan(1000);
-    expect(silent).toBeGreaterThan(1000);
   });
 });

@@ -57,6 +57,7 @@ export class LayerScratch {
   baseOrder: Int32Array;
   counts: Int32Array;
   sortedArrival: Float64Array;
+  finiteKeys: Float64Array;
   /** Lock-step membrane and current of up to `maxOut` neurons. */
   vState: Float64Array;
   iState: Float64Array;
@@ -79,6 +80,7 @@ export class LayerScratch {
     this.candidateI = new Float64Array(maxOut);
     this.counts = new Int32Array(2 * nIn + 2);
     this.sortedArrival = new Float64Array(nIn);
+    this.finiteKeys = new Float64Array(nIn);
     this.order = new Int32Array(nIn);
     this.arrival = new Float64Array(nIn);
     this.tmpOrder = new Int32Array(nIn);
@@ -141,9 +143,9 @@ export function argsortInto(key: Float64Array, order: Int32Array, tmp: Int32Arra
  * for the end; the finite keys go through a bucket pass (twice as many buckets as keys, counting
  * sort on the bucket index) and a stable insertion sort that only repairs the order inside
  * buckets, run on a copy of the keys in bucket order (`sorted`: one indirection fewer per
- * comparison). `counts` needs 2n + 2 entries, `tmp` and `bucketOf` n.
+ * comparison). `counts` needs 2n + 2 entries, `tmp`, `bucketOf` and `fk` (the finite keys, compacted) n.
  */
-function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, n: number, counts: Int32Array, sorted: Float64Array, bucketOf: Int32Array): void {
+function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, n: number, counts: Int32Array, sorted: Float64Array, bucketOf: Int32Array, fk: Float64Array): void {
   if (n <= 24) {
     for (let i = 0; i < n; i++) order[i] = i;
     insertionSort(key, order, n);
@@ -157,7 +159,9 @@ function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, 
   for (let i = 0; i < n; i++) {
     const k = key[i];
     if (k < Infinity) {
-      tmp[nf++] = i;
+      tmp[nf] = i;
+      fk[nf] = k;
+      nf++;
       if (k < lo) lo = k;
       if (k > hi) hi = k;
     } else {
@@ -171,7 +175,7 @@ function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, 
     const scale = (nb - 1) / span;
     counts.fill(0, 0, nb);
     for (let q = 0; q < nf; q++) {
-      const bkt = Math.floor((key[tmp[q]] - lo) * scale);
+      const bkt = ((fk[q] - lo) * scale) | 0; // ≥ 0 and < nb: truncation is the floor
       bucketOf[q] = bkt;
       counts[bkt]++;
     }
@@ -185,14 +189,13 @@ function argsortBucketed(key: Float64Array, order: Int32Array, tmp: Int32Array, 
     }
     for (let q = 0; q < nf; q++) {
       const pos = counts[bucketOf[q]]++;
-      const i = tmp[q];
-      order[pos] = i;
-      sorted[pos] = key[i];
+      order[pos] = tmp[q];
+      sorted[pos] = fk[q];
     }
   } else {
     for (let q = 0; q < nf; q++) {
       order[q] = tmp[q];
-      sorted[q] = key[tmp[q]];
+      sorted[q] = fk[q];
     }
   }
   for (let a = 1; a < nf; a++) {
@@ -559,7 +562,7 @@ export function layerForward(
     arr = arrival;
     for (let i = 0; i < nIn; i++) arrival[i] = ax ? input[i] + ax[i] : input[i];
   }
-  argsortBucketed(arr, order, tmpOrder, nIn, scratch.counts, scratch.sortedArrival, baseOrder);
+  argsortBucketed(arr, order, tmpOrder, nIn, scratch.counts, scratch.sortedArrival, baseOrder, scratch.finiteKeys);
   if (!syn) {
     // A layer whose neurons share τ_m and τ_s shares the decay factors of every interval.
     const tm = neurons.tauMem[0];
