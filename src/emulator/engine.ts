@@ -30,6 +30,7 @@ import type { EmulatorModel, GroupUnit } from './model.ts';
 import type { CircuitParameters } from '../circuits/params.ts';
 import type { ExternalSpike } from './types.ts';
 import { steadyState } from './rest.ts';
+import { LEAN_HEADER_BYTES, instantiateLeanKernel, wasmMemory, writeLeanHeader, type LeanKernelWasm, type WasmMemory } from './wasm-kernel.ts';
 
 /**
  * Fixed latency from a spike's registration (or an event's entry into the crossbar) to the
@@ -279,6 +280,41 @@ export interface EngineOptions {
    * adaptation at its steady state), 'leak' every membrane at its leak potential and w = 0.
    */
   start?: 'rest' | 'leak';
+  /**
+   * Lean kernel: 'auto' (default) the WebAssembly one where it applies (no compartment with
+   * leak saturation or remainder table), 'js' always the TypeScript one (tests compare both).
+   */
+  kernel?: 'auto' | 'js';
+}
+
+/**
+ * Byte offsets of the arrays shared by the engine and the WebAssembly kernel in one linear
+ * memory (each aligned to 64 bytes).
+ */
+interface Arena {
+  memory: WasmMemory;
+  oV: number; oI: number; oL: number; oA: number; oM: number; oC: number; oW: number; oF: number; oO: number; oCnt: number;
+}
+
+function arena(nc: number, nCircuits: number, nScalar: number): Arena {
+  let at = LEAN_HEADER_BYTES;
+  const take = (bytes: number): number => {
+    const o = at;
+    at += Math.ceil(bytes / 64) * 64;
+    return o;
+  };
+  const oV = take(8 * nc);
+  const oI = take(16 * nCircuits);
+  const oL = take(64 * nc);
+  const oA = take(4 * nScalar);
+  const oM = take(nc);
+  const oC = take(4 * nc);
+  const oW = take(nc);
+  const oF = take(4 * nScalar);
+  const oO = take(4 * nScalar);
+  const oCnt = take(32);
+  const memory = wasmMemory(at);
+  return { memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt };
 }
 
 /** Input currents below this magnitude are set to 0 (docs/emulator.md, "Quiescent compartments"). */
@@ -523,6 +559,9 @@ export class SteppedEngine {
   private readonly delivery: Delivery;
   /** Arrays of the fast scalar kernel; `awake` per compartment, the active list rebuilt on change. */
   private readonly ka: ScalarKernelArrays;
+  private readonly arena: Arena;
+  /** The WebAssembly lean kernel over `arena` (null: the TypeScript one). */
+  private readonly wasmLean: LeanKernelWasm | null;
   private activeDirty = false;
   private readonly groupStates: GroupState[];
   private readonly background: BackgroundBlocks;
@@ -547,9 +586,13 @@ export class SteppedEngine {
     const n = model.nCircuits;
     const nc = model.nCompartments;
     const P = model.params;
-    this.V = new Float64Array(nc);
+    // V, I and the lean kernel's arrays live in one WebAssembly memory (never grown, so these
+    // views stay valid), shared by the TypeScript paths and the WebAssembly kernel.
+    const ar = arena(nc, n, model.scalarCompartments.length);
+    this.arena = ar;
+    this.V = new Float64Array(ar.memory.buffer, ar.oV, nc);
     this.Vprev = new Float64Array(nc);
-    this.I = new Float64Array(2 * n);
+    this.I = new Float64Array(ar.memory.buffer, ar.oI, 2 * n);
     this.w = new Float64Array(n);
     this.threshold = new Float64Array(n);
     this.inReset = new Uint8Array(n);
@@ -661,7 +704,8 @@ export class SteppedEngine {
 
     {
       const sc = model.scalarCompartments;
-      const circ0 = new Int32Array(nc);
+      const buf = ar.memory.buffer;
+      const circ0 = new Int32Array(buf, ar.oC, nc);
       const gLeak = new Float64Array(nc);
       const eLeak = new Float64Array(nc);
       const gReset = new Float64Array(nc);
@@ -685,14 +729,16 @@ export class SteppedEngine {
         vReset[c] = P[i].vReset;
       }
       this.ka = {
-        active: Int32Array.from(sc), circ0, simple: this.simple, nextSwitch: this.nextSwitch, resetCount: this.resetCount,
+        active: new Int32Array(buf, ar.oA, sc.length), circ0, simple: this.simple, nextSwitch: this.nextSwitch, resetCount: this.resetCount,
         pause: model.pause, V: this.V, I: this.I, eFree: this.eFree, constFree: this.constFree, eReset: this.eReset,
         constReset: this.constReset, kapFree: this.kapFree, kapReset: this.kapReset, decayFull: this.decayFull,
         threshold: this.threshold, satLeak: this.satLeak, satReset: this.satReset, gLeak, eLeak, gReset, vReset,
-        phiFree: this.phiFree, phiReset: this.phiReset, remPtr, remV: Float64Array.from(remV), remI: Float64Array.from(remI), awake: new Uint8Array(nc).fill(1), flagged: new Int32Array(sc.length),
-        count: Int32Array.of(sc.length, 0, 0, 0, 0), sleep: opts.noSleep === true ? 0 : 1,
-        mode: new Uint8Array(nc), extra: new Uint8Array(nc), lean: new Float64Array(8 * nc), other: new Int32Array(sc.length), flagged2: new Int32Array(sc.length),
+        phiFree: this.phiFree, phiReset: this.phiReset, remPtr, remV: Float64Array.from(remV), remI: Float64Array.from(remI), awake: new Uint8Array(buf, ar.oW, nc).fill(1), flagged: new Int32Array(buf, ar.oF, sc.length),
+        count: new Int32Array(buf, ar.oCnt, 8), sleep: opts.noSleep === true ? 0 : 1,
+        mode: new Uint8Array(buf, ar.oM, nc), extra: new Uint8Array(nc), lean: new Float64Array(buf, ar.oL, 8 * nc), other: new Int32Array(buf, ar.oO, sc.length), flagged2: new Int32Array(sc.length),
       };
+      this.ka.active.set(sc);
+      this.ka.count[0] = sc.length;
       for (let c = 0; c < nc; c++) {
         this.ka.extra[c] = this.satLeak[c] > 0 || remPtr[c + 1] > remPtr[c] ? 1 : 0;
         this.ka.mode[c] = this.simple[c] === 1 ? 0 : 1;
@@ -706,6 +752,9 @@ export class SteppedEngine {
         L[8 * c + 5] = this.decayFull[2 * i + 1];
         L[8 * c + 6] = this.threshold[i];
       }
+      const anyExtra = this.ka.extra.some((x) => x !== 0);
+      this.wasmLean = opts.kernel !== 'js' && !anyExtra ? instantiateLeanKernel(ar.memory) : null;
+      writeLeanHeader(ar.memory, { ...ar, sleep: this.ka.sleep, high: RAIL_HIGH, low: RAIL_LOW, flush: FLUSH, negFlush: NEG_FLUSH });
     }
 
     this.groupStates = model.groups.map((unit) => {
@@ -743,6 +792,11 @@ export class SteppedEngine {
       }
     });
     this.external = [...opts.externalSpikes].sort((a, b) => a.time - b.time);
+  }
+
+  /** Which lean kernel steps the free single-circuit compartments. */
+  get leanKernelKind(): 'wasm' | 'js' {
+    return this.wasmLean !== null ? 'wasm' : 'js';
   }
 
   /** Scalar compartments the fast kernel currently steps (the others sleep at a fixed point). */
@@ -786,7 +840,12 @@ export class SteppedEngine {
     if (this.activeDirty) this.rebuildActive();
     const eps = this.dt * 1e-9;
     const count = ka.count;
-    leanKernel(ka);
+    const wl = this.wasmLean;
+    if (wl !== null) {
+      wl();
+    } else {
+      leanKernel(ka);
+    }
     if (count[3] > 0) scalarKernel(ka, t1 - eps, t1 + eps);
     else count[4] = 0;
     if (count[2] > 0) this.activeDirty = true;
