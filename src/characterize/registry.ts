@@ -8,6 +8,7 @@ import { synresCharacterization } from './blocks/synres.ts';
 import { exponentialCharacterization } from './blocks/exponential.ts';
 import { comparatorCharacterization } from './blocks/comparator.ts';
 import { iccCharacterization } from './blocks/icc.ts';
+import { leakCharacterization } from './blocks/leak.ts';
 import { dieOtaCharacterization } from './blocks/die-ota.ts';
 import { inputError } from '../util/errors.ts';
 
@@ -17,6 +18,7 @@ export const CHARACTERIZATIONS: readonly Characterization[] = [
   exponentialCharacterization,
   comparatorCharacterization,
   iccCharacterization,
+  leakCharacterization,
   dieOtaCharacterization,
 ];
 

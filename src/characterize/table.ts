@@ -83,6 +83,17 @@ export interface IccEntry {
   dvChordV: number;
 }
 
+/** Leak conductance vs code and range switch (in situ): what the leak law must reproduce. */
+export interface LeakEntry {
+  codes: number[];
+  ranges: string[];
+  vRefV: number;
+  /** Bias after the range factor [range][code], A. */
+  biasA: number[][];
+  /** Measured −dI/dV_mem [range][code], S. */
+  conductanceS: number[][];
+}
+
 /** Per-die measurement of one OTA instance of one circuit (follower, nominal bias point). */
 export interface DieOtaMeasure {
   circuit: number;
@@ -93,7 +104,7 @@ export interface DieOtaMeasure {
   followerOffsetV: number;
   /** Measured gm, S. */
   gm: number;
-  /** The behavioural law's prediction of both, from the same die draws. */
+  /** The behavioural law's prediction of both, from the same die draws (with the OTA entry the library read during the run). */
   predicted: { followerOffsetV: number; gm: number };
 }
 
@@ -103,6 +114,7 @@ export interface BlockEntries {
   exponential?: ExponentialEntry;
   comparator?: ComparatorEntry;
   icc?: IccEntry;
+  leak?: LeakEntry;
   /** Per-circuit OTA instances on a seeded die (`--die SEED --circuits ...`). */
   'die-ota'?: DieOtaMeasure[];
   /** Entries of blocks registered later (the registry's names). */
