@@ -113,6 +113,7 @@ export async function verifyExperiment(exp: Experiment, opts: VerifyOptions): Pr
   const run = emulateLowered(lowered, { die: opts.die, noise: false });
   const decks = exp.neurons.map((n) => neuronDeck(lowered, opts.die, n.id));
   const startFixes = decks.map((nd) => sharedStart(nd, lowered, opts.die, run.traces));
+  for (const nd of decks) resolveDigitalPulses(nd, lowered, opts.die);
   opts.onProgress?.(`${exp.name}: ${decks.length} neuron(s) in ngspice`);
   const outcomes = await runSpiceMany(decks.map((d) => d.deck.netlist), {
     backend: opts.backend ?? 'auto', jobs: opts.jobs, timeoutSeconds: opts.timeoutSeconds,
@@ -187,6 +188,36 @@ function sharedStart(nd: NeuronDeck, lowered: Lowered, die: Die, traces: Experim
     set(node, adaptationStateVoltage(ab, r.adapt.vWl, w0));
   }
   return fixes;
+}
+
+/** Largest internal step of a deck as a fraction of its shortest digital pulse. */
+export const PULSE_STEPS = 100;
+/** Smallest internal step the verification asks of ngspice, s. */
+export const MIN_MAX_STEP = 5e-9;
+
+/**
+ * A one-shot's edge falls inside one internal step of ngspice, so its time is known to about
+ * half a step: with the deck's default (≤ 50 ns) a 1 µs refractory period is off by up to
+ * 2.5 % and the 512 ns adaptation pulse (b) by 5 %, which moved the AdEx case's SPICE spikes by
+ * up to 4 % (measured: 43.50 µs at 50 ns, 44.95 µs at 10 and 5 ns for the third spike). The
+ * verification limits the step to 1/100 of the shortest pulse of the deck's circuits
+ * (refractory, reset = refractory − holdoff, adaptation pulse), at least 5 ns: ±0.5 % per edge.
+ */
+function resolveDigitalPulses(nd: NeuronDeck, lowered: Lowered, die: Die): void {
+  const an = nd.deck.netlist.analysis;
+  if (an.kind !== 'tran') return;
+  let shortest = Infinity;
+  for (const e of nd.deck.circuits) {
+    const cfg = lowered.chip.neurons[e];
+    if (!cfg.threshold.enable) continue;
+    const r = resolveCircuit(lowered.chip, die, e);
+    shortest = Math.min(shortest, r.refractory);
+    if (r.refractory - r.holdoff > 0) shortest = Math.min(shortest, r.refractory - r.holdoff);
+    if (cfg.adaptation.enable && cfg.adaptation.enable_pulse && r.adapt.iB > 0) shortest = Math.min(shortest, r.adapt.pulse);
+  }
+  if (!Number.isFinite(shortest)) return;
+  const limit = Math.max(MIN_MAX_STEP, shortest / PULSE_STEPS);
+  an.maxStep = Math.min(an.maxStep ?? an.step, limit);
 }
 
 interface LevelData {
