@@ -14,9 +14,8 @@ import type { Die } from '../src/circuits/die.ts';
 import { loadExperimentFile } from '../src/config/load.ts';
 import { lowerExperiment } from '../src/mapping/lower.ts';
 import { runSpice, type SpiceBackendChoice } from '../src/netlist/runner.ts';
-import { emulateLowered } from '../src/pipeline/emulate.ts';
-import { neuronDeck } from '../src/pipeline/spice.ts';
-import { verificationExperiment } from '../src/verify/verify.ts';
+import { emulateLowered, type ExperimentTrace } from '../src/pipeline/emulate.ts';
+import { verificationDecks, verificationExperiment } from '../src/verify/verify.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, dflt: string): string => {
@@ -39,18 +38,21 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
   const lowered = lowerExperiment(exp, { die });
   const emuRun: number[] = [];
   const emuTotal: number[] = [];
+  let traces: ExperimentTrace[] = [];
   for (let k = 0; k < n; k++) {
     const t0 = performance.now();
     const run = emulateLowered(lowered, { die, noise: false });
     emuTotal.push((performance.now() - t0) / 1e3);
     emuRun.push(run.wallSeconds);
+    traces = run.traces;
   }
   // The same run at 100 ns (the step the emulator's own benchmark uses against Brian2): how
   // much of the emulator's time is the 10 ns default step.
   const emu100: number[] = [];
   for (let k = 0; k < n; k++) emu100.push(emulateLowered(lowered, { die, noise: false, dt: 100e-9 }).wallSeconds);
   const circuitsUsed = lowered.placement.neurons.reduce((a, pn) => a + pn.compartments.reduce((b, c) => b + c.circuits.length, 0), 0);
-  const decks = exp.neurons.map((nn) => neuronDeck(lowered, die, nn.id).deck.netlist);
+  // The decks exactly as `plateau verify` runs them (start state, step).
+  const decks = verificationDecks(lowered, die, traces).decks.map((d) => d.deck.netlist);
   const spice: number[] = [];
   for (let k = 0; k < n; k++) {
     let s = 0;
@@ -62,14 +64,14 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
     emulatorRunSeconds: median(emuRun), emulatorTotalSeconds: median(emuTotal), spiceSeconds: median(spice),
     ratio: median(spice) / median(emuTotal), ratioRunOnly: median(spice) / median(emuRun),
     emulatorRunSecondsDt100ns: median(emu100), ratioRunOnlyDt100ns: median(spice) / median(emu100),
-    circuitsUsed, circuitsStepped: lowered.chip.neurons.length,
+    circuitsUsed, circuitsOnDie: lowered.chip.neurons.length,
   };
   cases.push(row);
   process.stderr.write(`${row.case}: emulator ${row.emulatorTotalSeconds.toFixed(3)} s (run ${row.emulatorRunSeconds.toFixed(3)} s), ngspice ${row.spiceSeconds.toFixed(2)} s for ${decks.length} neuron(s): ${row.ratio.toFixed(1)}×\n`);
 }
 const out = {
   date: new Date().toISOString(), die: dieArg, backend, repeats: n, cpu: cpus()[0]?.model, cores: cpus().length, loadavg: loadavg(),
-  note: 'emulator: whole experiment on the full die at the default 10 ns step (lowering excluded; total = derive + setup + run; run = the engine alone), plus the engine alone at 100 ns; ngspice: one process per neuron, serial; medians',
+  note: 'emulator: whole experiment on the full die at the default 10 ns step (lowering excluded; total = derive + setup + run; run = the engine alone, which steps only the awake compartments), plus the engine alone at 100 ns; ngspice: the verification decks (verificationDecks: start state, internal step <= shortest digital pulse / 100), one process per neuron, serial; medians',
   cases,
 };
 const file = join(root, 'bench', 'results', 'verify.json');

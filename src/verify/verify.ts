@@ -111,9 +111,7 @@ export async function verifyExperiment(exp: Experiment, opts: VerifyOptions): Pr
   const lowered = lowerExperiment(vexp, { die: opts.die });
   opts.onProgress?.(`${exp.name}: emulating`);
   const run = emulateLowered(lowered, { die: opts.die, noise: false });
-  const decks = exp.neurons.map((n) => neuronDeck(lowered, opts.die, n.id));
-  const startFixes = decks.map((nd) => sharedStart(nd, lowered, opts.die, run.traces));
-  for (const nd of decks) resolveDigitalPulses(nd, lowered, opts.die);
+  const { decks, startFixes } = verificationDecks(lowered, opts.die, run.traces);
   opts.onProgress?.(`${exp.name}: ${decks.length} neuron(s) in ngspice`);
   const outcomes = await runSpiceMany(decks.map((d) => d.deck.netlist), {
     backend: opts.backend ?? 'auto', jobs: opts.jobs, timeoutSeconds: opts.timeoutSeconds,
@@ -144,6 +142,18 @@ export async function verifyExperiment(exp: Experiment, opts: VerifyOptions): Pr
     pass: cases.every((c) => c.pass), die: opts.die, experiment: exp.name,
     emulatorSeconds: run.wallSeconds, simulatedSeconds: run.simulatedSeconds, cases,
   };
+}
+
+/**
+ * The decks the verification runs: each population's first neuron (`neuronDeck`), started from
+ * the emulator's state (`sharedStart`) and with its digital pulses resolved
+ * (`resolveDigitalPulses`). `traces` are the emulator's (verificationExperiment's recordings).
+ */
+export function verificationDecks(lowered: Lowered, die: Die, traces: ExperimentTrace[]): { decks: NeuronDeck[]; startFixes: VerifyCase['startFixes'][] } {
+  const decks = lowered.experiment.neurons.map((n) => neuronDeck(lowered, die, n.id));
+  const startFixes = decks.map((nd) => sharedStart(nd, lowered, die, traces));
+  for (const nd of decks) resolveDigitalPulses(nd, lowered, die);
+  return { decks, startFixes };
 }
 
 /**
