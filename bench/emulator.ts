@@ -20,7 +20,7 @@ import { NEURON_CIRCUITS, SYNAPSES } from '../src/chip/constants.ts';
 import type { CircuitParameters } from '../src/circuits/params.ts';
 import { emulate, emulateMany, ROUTING_LATENCY_S, type EmulationResult } from '../src/emulator/index.ts';
 import { buildModel } from '../src/emulator/model.ts';
-import { advanceBackground, backgroundSources, nextBackgroundEvent } from '../src/emulator/engine.ts';
+import { SteppedEngine, advanceBackground, backgroundSources, nextBackgroundEvent } from '../src/emulator/engine.ts';
 import { LABELS_PER_BUS } from '../src/emulator/routing.ts';
 import { Rng } from '../src/util/random.ts';
 
@@ -92,7 +92,26 @@ function median(xs: number[]): number {
  * of the whole call (user + system; on this shared machine wall time includes the time the
  * thread waited for a core, CPU time does not), with the 1-minute load average at the end.
  */
-function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; run: number; setup: number; cpu: number; load: number; res: EmulationResult } {
+/**
+ * Median process CPU seconds of the stepping alone (the loop of emulate() without its model
+ * compilation and readout bookkeeping): the engine built outside the timed region, then
+ * duration/dt steps. On a loaded machine this is the figure least affected by waiting for a core.
+ */
+export function runCpu(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): number {
+  const model = buildModel(chip, params);
+  const cpus: number[] = [];
+  const nSteps = Math.round(duration / dt);
+  for (let r = 0; r < REPS; r++) {
+    const engine = new SteppedEngine(model, chip, { dt, seed: 1, noise: false, externalSpikes: [] });
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < nSteps; k++) engine.step();
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1e6);
+  }
+  return median(cpus);
+}
+
+function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number, dt: number): { wall: number; run: number; setup: number; cpu: number; runCpu: number; load: number; res: EmulationResult } {
   emulate(chip, params, { duration: duration / 10, dt, seed: 1, noise: false }); // warm-up (JIT)
   const walls: number[] = [];
   const runs: number[] = [];
@@ -108,7 +127,7 @@ function timeRun(chip: ChipConfig, params: CircuitParameters[], duration: number
     setups.push(res.setupSeconds);
     runs.push(res.wallSeconds - res.setupSeconds);
   }
-  return { wall: median(walls), run: median(runs), setup: median(setups), cpu: median(cpus), load: loadavg()[0], res: res! };
+  return { wall: median(walls), run: median(runs), setup: median(setups), cpu: median(cpus), runCpu: runCpu(chip, params, duration, dt), load: loadavg()[0], res: res! };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -199,9 +218,9 @@ function main(): void {
   // (a) + (b): full die, plateau and Brian2 side by side at the same dt.
   const full: Record<string, unknown>[] = [];
   for (const dt of dts) {
-    const { wall, run, setup, cpu, load, res } = timeRun(chip, params, duration, dt);
+    const { wall, run, setup, cpu, runCpu: rcpu, load, res } = timeRun(chip, params, duration, dt);
     const row: Record<string, unknown> = {
-      dt, loadavg1: load, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, plateauCpuSeconds: cpu, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
+      dt, loadavg1: load, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, plateauCpuSeconds: cpu, plateauRunCpuSeconds: rcpu, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
       meanRateHwHz: res.spikes.length / NEURON_CIRCUITS / duration, crossbarEvents: res.crossbarEvents, synapticEvents: res.synapticEvents,
     };
     if (dt >= 32e-9 || !quick) {
@@ -212,10 +231,18 @@ function main(): void {
         row.brian2RunSeconds = median(runs);
         // Brian2's _last_run_time excludes code generation and compilation: compare run to run.
         row.plateauRunOverBrian2Run = run / median(runs);
+        row.plateauRunCpuOverBrian2Run = rcpu / median(runs);
+        const bcpu = brian.processCpuSeconds as number[] | undefined;
+        if (bcpu && bcpu.length > 0) {
+          // CPU time of the whole call on both sides (plateau: emulate() with model compilation;
+          // Brian2: the compiled binary's process, loading its arrays and writing results).
+          row.brian2ProcessCpuSeconds = median(bcpu);
+          row.plateauCpuOverBrian2Cpu = cpu / median(bcpu);
+        }
         row.loadavg1AfterBrian2 = loadavg()[0];
       }
     }
-    console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' ? undefined : v)));
+    console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' || k === 'processCpuSeconds' ? undefined : v)));
     full.push(row);
   }
   out.fullDie = {
@@ -244,13 +271,63 @@ function main(): void {
   ];
   for (const [name, spec] of quick ? cases.slice(0, 5) : cases) {
     const die = buildDie(spec);
-    const { wall, run, setup, cpu, load, res } = timeRun(die.chip, die.params, duration, dtS);
-    const row = { case: name, dt: dtS, loadavg1: load, wallSeconds: wall, setupSeconds: setup, runSeconds: run, cpuSeconds: cpu, runSlowdownVsChip: run / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
+    const { wall, run, setup, cpu, runCpu: rcpu, load, res } = timeRun(die.chip, die.params, duration, dtS);
+    const row = { case: name, dt: dtS, loadavg1: load, wallSeconds: wall, setupSeconds: setup, runSeconds: run, cpuSeconds: cpu, runCpuSeconds: rcpu, runSlowdownVsChip: run / duration, spikes: res.spikes.length, synapticEvents: res.synapticEvents, crossbarEvents: res.crossbarEvents };
     console.log('scaling', JSON.stringify(row));
     scaling.push(row);
   }
   out.scaling = scaling;
+  const f100 = full[0];
+  out.components = components({ runCpu: f100.plateauRunCpuSeconds as number, pulses: f100.synapticEvents as number, xbar: f100.crossbarEvents as number });
   writeResults(out);
+}
+
+/**
+ * (e) Cost components, process CPU per unit, medians and minima of interleaved repetitions:
+ * - compartment-step: the 512 circuits of the die without any input, kept awake (`noSleep`), so
+ *   that every step runs the lean kernel over all of them and nothing else happens — the
+ *   WebAssembly kernel and the TypeScript one alternately;
+ * - crossbar event: the die with its background sources but no synapse in use (Poisson draws,
+ *   crossbar and row lookup, nothing to deliver), minus the steps' fixed cost;
+ * - synaptic pulse: the full die minus its compartment-steps and crossbar events, per pulse
+ *   (accumulation and application at the step end, and the threshold/reset work of its spikes).
+ */
+export function components(full: { runCpu: number; pulses: number; xbar: number }): Record<string, unknown> {
+  const dt = 100e-9;
+  const nSteps = 10000;
+  const quiet = buildDie({ ...FULL, backgroundRate: 0 });
+  const model = buildModel(quiet.chip, quiet.params);
+  const kernels = ['auto', 'js'] as const;
+  const perStep: Record<string, number[]> = { auto: [], js: [] };
+  for (let r = 0; r < 2 * REPS + 2; r++) {
+    for (const kernel of r % 2 ? [...kernels].reverse() : kernels) {
+      const e = new SteppedEngine(model, quiet.chip, { dt, seed: 1, noise: false, externalSpikes: [], noSleep: true, kernel });
+      const c0 = process.cpuUsage();
+      for (let k = 0; k < nSteps; k++) e.step();
+      const c = process.cpuUsage(c0);
+      if (r >= 2) perStep[kernel].push((c.user + c.system) * 1e3 / (nSteps * NEURON_CIRCUITS)); // ns
+    }
+  }
+  // Steps with nothing awake (input rate 0): the fixed cost per step.
+  const idleDie = buildDie({ ...FULL, backgroundRate: 0 });
+  const idle = runCpu(idleDie.chip, idleDie.params, 1e-3, dt) / nSteps;
+  const noSyn = buildDie({ ...FULL, synapseFraction: 0 });
+  const noSynCpu = runCpu(noSyn.chip, noSyn.params, 1e-3, dt);
+  const noSynRes = emulate(noSyn.chip, noSyn.params, { duration: 1e-3, dt, seed: 1, noise: false });
+  const perXbar = (noSynCpu - idle * nSteps) / noSynRes.crossbarEvents;
+  const perCompStep = median(perStep.auto) * 1e-9;
+  const perPulse = (full.runCpu - idle * nSteps - perCompStep * NEURON_CIRCUITS * nSteps - perXbar * full.xbar) / full.pulses;
+  const row = {
+    loadavg1: loadavg()[0],
+    compartmentStepNsWasm: { median: median(perStep.auto), min: Math.min(...perStep.auto) },
+    compartmentStepNsTypeScript: { median: median(perStep.js), min: Math.min(...perStep.js) },
+    idleStepNs: idle * 1e9,
+    crossbarEventNs: perXbar * 1e9,
+    synapticPulseNs: perPulse * 1e9,
+    note: 'process CPU; compartment-step from a die kept awake without input (kernel + per-compartment share of the step), crossbar event from the die without synapses, synaptic pulse as the remainder of the full die (dt 100 ns) per pulse',
+  };
+  console.log('components', JSON.stringify(row));
+  return row;
 }
 
 async function workers(out: Record<string, unknown>): Promise<void> {

@@ -1330,25 +1330,29 @@ export class SteppedEngine {
    * already put ≈ ΔI·h of charge onto the membrane (h = t1 − ta < dt; error O((h/τ)²)).
    */
   private applyInputs(): void {
-    const m = this.m;
+    // Everything hoisted into locals: this runs once per touched input per step.
+    const { compOf, pause, capacitance } = this.m;
+    const { accA, accB, marked, touched, I, V, tauS, cobaOn, eRev, cobaDen, inReset } = this;
     const awake = this.ka.awake;
     const nTouched = this.delivery.nTouched;
     const n = nTouched[0];
+    let woke = false;
     for (let k = 0; k < n; k++) {
-      const t = this.touched[k];
+      const t = touched[k];
       const i = t >> 1;
-      const c = m.compOf[i];
-      const a = this.accA[t];
-      const b = this.accB[t];
-      this.accA[t] = 0;
-      this.accB[t] = 0;
-      this.marked[t] = 0;
-      if (awake[c] === 0) { awake[c] = 1; this.activeDirty = true; }
-      this.I[t] += a - b / this.tauS[t];
-      if (this.m.pause[i] && this.inReset[i]) continue;
-      const kf = this.cobaOn[t] ? (this.eRev[t] - this.V[c]) / this.cobaDen[t] : 1;
-      this.V[c] += (kf * b) / m.capacitance[c];
+      const c = compOf[i];
+      const a = accA[t];
+      const b = accB[t];
+      accA[t] = 0;
+      accB[t] = 0;
+      marked[t] = 0;
+      if (awake[c] === 0) { awake[c] = 1; woke = true; }
+      I[t] += a - b / tauS[t];
+      if (pause[i] === 1 && inReset[i] === 1) continue;
+      const kf = cobaOn[t] === 1 ? (eRev[t] - V[c]) / cobaDen[t] : 1;
+      V[c] += (kf * b) / capacitance[c];
     }
+    if (woke) this.activeDirty = true;
     nTouched[0] = 0;
   }
 
