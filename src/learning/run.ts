@@ -101,7 +101,11 @@ export function evaluateModelFile(file: string, o: EvalOptions): EvalResult {
   if (o.dieSeed !== null) {
     const counts: number[] = [];
     for (let l = 0; l + 1 < net.sizes.length; l++) counts.push(delayCount(net.delays.kind, layerInputs(net, l), net.sizes[l + 1]));
-    die = config && config.dieSeed === o.dieSeed ? dieFor(config) : circuitDieProfile(o.dieSeed, net.sizes, counts, net.model, config?.mismatch ?? DEFAULT_DIE_MISMATCH, config?.rowsPerSource ?? o.rowsPerSource);
+    // A die-trained model keeps the rows per source it was trained with; for a model trained
+    // without a die the rows are a deployment choice (its config's value was never applied):
+    // `rowsPerSource`, default one per layer.
+    const rows = config && config.dieSeed !== null ? config.rowsPerSource : o.rowsPerSource ?? net.sizes.slice(1).map(() => 1);
+    die = config && config.dieSeed === o.dieSeed ? dieFor(config) : circuitDieProfile(o.dieSeed, net.sizes, counts, net.model, config?.mismatch ?? DEFAULT_DIE_MISMATCH, rows);
   }
   const data = yinYangSplit(o.split);
   const r = evaluate(net, die, data, o.noiseSeed);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { defaultTrainConfig, evaluate, initState, loadYinYang, runTraining, checkMapping, dieFor } from '../../src/learning/train.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/learning/model.ts';
-import { trainYinYang } from '../../src/learning/run.ts';
+import { evaluateModelFile, trainYinYang } from '../../src/learning/run.ts';
 import { TtfsRunner } from '../../src/learning/network.ts';
 import { CHIP_WEIGHT_MAX, CHIP_WEIGHT_STEP, dieProfileFromCircuitParameters, makeDieProfile, quantiseWeight } from '../../src/learning/die.ts';
 import { InputError } from '../../src/util/errors.ts';
@@ -102,6 +102,20 @@ describe('training on Yin-Yang', () => {
     expect(checkMapping({ sizes: [4, 120, 3], nBias: 1, delays: 'none', rowsPerSource: [4, 1] }).rows).toEqual([40, 242]);
     expect(() => checkMapping({ sizes: [4, 120, 3], nBias: 1, delays: 'none', rowsPerSource: [4, 2] })).toThrow(/256 synapse rows/);
     expect(() => trainYinYang({ method: 'ttfs', delays: 'synaptic', dieSeed: null, epochs: 1, seed: 0 })).toThrow(InputError);
+  });
+
+  it('deploys an ideally trained model on a die with the rows per source it is given (default one per layer)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plateau-rows-'));
+    const model = join(dir, 'ideal.json');
+    trainYinYang({ method: 'ttfs', delays: 'none', dieSeed: null, epochs: 1, seed: 3, trainSize: 150, output: model });
+    const at = (rowsPerSource?: number[]) => evaluateModelFile(model, { dieSeed: 7, split: 'validation', noiseSeed: 0, rowsPerSource }).accuracy;
+    // The hidden weights start at 1.5 ± 0.8 (Fast & Deep's init), many beyond one row's ±63/30:
+    // one row per sign clips them, four rows do not, so the two deployments must differ; no rows
+    // given means one per layer (the model's training default [4, 1] was never applied).
+    const one = at([1, 1]);
+    const four = at([4, 1]);
+    expect(four).not.toBe(one);
+    expect(at()).toBe(one);
   });
 
   it('CLI: trains, writes a model atomically, and rejects bad input with exit code 2', () => {
