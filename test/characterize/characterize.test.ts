@@ -168,9 +168,11 @@ describe('characterize (library API)', () => {
     expect(rows.length).toBe(9);
     for (const m of rows) {
       // The law is first order in the threshold draws (σ ≈ 2.5–3.5 mV per device); second-order
-      // terms stay below ≈ 8 % of the offset, gm (which the law takes from the tail alone) within 6 %.
+      // terms stay below ≈ 8 % of the offset. gm (tail mismatch and the mirror's imbalance
+      // 2M/(1+M)) within 3 %: measured max 1.9 % over 72 OTAs of seed 7 (7.2 % without the
+      // mirror factor).
       expect(Math.abs(m.followerOffsetV - m.predicted.followerOffsetV)).toBeLessThan(0.3e-3 + 0.08 * Math.abs(m.followerOffsetV));
-      expect(Math.abs(m.predicted.gm / m.gm - 1)).toBeLessThan(0.06);
+      expect(Math.abs(m.predicted.gm / m.gm - 1)).toBeLessThan(0.03);
     }
     // Mismatch is visible: offsets spread by millivolts on this die.
     expect(Math.max(...rows.map((m) => Math.abs(m.followerOffsetV)))).toBeGreaterThan(2e-3);

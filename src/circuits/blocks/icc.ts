@@ -11,15 +11,16 @@
  *   I_line = g_l (V_mem − V_line) − g_o,l (V_line − V_op) + I_line0, g_l = I_t · X_l(I_t, V_op)
  * X = ∂I_mem/∂V_line / I_b (the coupling), the self term −∂I_mem/∂V_mem exceeds it by the
  * OTA's output conductance g_o (≈ 0.4 % of g at 100 nA); I_mem0 the systematic current at
- * V_line = V_mem = V_op. Die: the tail and input offset of each OTA as blocks/ota.ts
- * (I_t from the bias mirror's mismatch; V_os shifts the zero: I_mem0 − g V_os).
+ * V_line = V_mem = V_op. Die: the tail, input offset and mirror-imbalance gm factor of each
+ * OTA as blocks/ota.ts (I_t from the bias mirror's mismatch; V_os shifts the zero:
+ * I_mem0 − g V_os).
  * The operating voltage matters below ≈ 0.45 V: at 0.3 V and 100 nA the NMOS tail leaves
  * saturation and X falls from 11.1 /V (0.4 V) to 8.2 /V.
  */
 import { malformedEntry, shippedEntry, type IccEntry } from '../../characterize/table.ts';
 import { blockOffsets, type Die } from '../die.ts';
 import { gridInterp } from '../technology.ts';
-import { OTA_TRANSISTORS, otaBehaviour } from './ota.ts';
+import { OTA_TRANSISTORS, mirrorGmFactor, otaBehaviour } from './ota.ts';
 
 export const ICC_BLOCKS = { toMembrane: 'icc_to_mem', toLine: 'icc_to_line' } as const;
 
@@ -61,11 +62,14 @@ function pairCurrent(table: readonly (readonly number[])[], t: number, vOp: numb
 export function iccBehaviour(die: Die, circuitEnum: number, biasA: number, vOp: number): IccBehaviour {
   if (!(biasA > 0)) return { g: 0, gLine: 0, iMem: 0, iLine: 0, gMemLoad: 0, gLineLoad: 0 };
   const f = ICC_FIT;
-  const b1 = otaBehaviour(biasA, vOp, blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS));
-  const b2 = otaBehaviour(biasA, vOp, blockOffsets(die, circuitEnum, ICC_BLOCKS.toLine, OTA_TRANSISTORS));
+  const dv1 = blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS);
+  const dv2 = blockOffsets(die, circuitEnum, ICC_BLOCKS.toLine, OTA_TRANSISTORS);
+  const b1 = otaBehaviour(biasA, vOp, dv1);
+  const b2 = otaBehaviour(biasA, vOp, dv2);
   const at = (m: readonly (readonly number[])[], t: number) => t * gridInterp(f.biasA, f.vOpV, m, t, vOp);
-  const g = at(f.crossPerAmp, b1.tail);
-  const gLine = at(f.lineCrossPerAmp, b2.tail);
+  // The die scales each OTA's gm by its mirror's imbalance as in otaBehaviour.
+  const g = at(f.crossPerAmp, b1.tail) * mirrorGmFactor(b1.tail, dv1);
+  const gLine = at(f.lineCrossPerAmp, b2.tail) * mirrorGmFactor(b2.tail, dv2);
   return {
     g, gLine,
     // I_mem = g (V_line − V_mem − V_os,1) + I_sys,1 at V_line = V_mem.
