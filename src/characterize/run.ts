@@ -53,6 +53,9 @@ export async function characterize(opts: CharacterizeOptions): Promise<Character
   for (const c of circuits) {
     if (!Number.isInteger(c) || c < 0 || c >= NEURON_CIRCUITS) throw inputError('circuit out of range', { path: '--circuits' }, { value: c, allowed: `0..${NEURON_CIRCUITS - 1}` });
   }
+  if (opts.blocks === undefined && opts.die !== 'ideal' && circuits.length === 0) {
+    throw inputError('a seeded die is characterised per circuit: --circuits is required', { path: '--circuits' }, { allowed: 'ROW:COLUMN or enum, comma separated (or --die ideal for the library blocks)' });
+  }
   const chars = opts.blocks !== undefined
     ? selectCharacterizations(opts.blocks)
     : CHARACTERIZATIONS.filter((c) => c.scope === (circuits.length > 0 ? 'die' : 'library'));

@@ -7,7 +7,7 @@ import type { SpiceBackendChoice } from '../netlist/runner.ts';
 import { characterize, characterizationNames, formatTable, writeTable } from '../characterize/index.ts';
 
 export default class Characterize extends PlateauCommand {
-  static override description = 'Measure the circuit library\'s blocks with ngspice sweeps (OTA, pseudo-resistor, exponential term, comparator, inter-compartment conductance; per-circuit OTAs of a seeded die) and write the characterisation table the behavioural model reads';
+  static override description = 'Measure the circuit library\'s blocks with ngspice sweeps (OTA, pseudo-resistor, exponential term, comparator, inter-compartment conductance, leak vs code and range; per-circuit OTAs of a seeded die) and write the characterisation table the behavioural model reads';
   static override examples = [
     '<%= config.bin %> characterize --die ideal --out spice/characterization/ideal.json --jobs 2',
     '<%= config.bin %> characterize --blocks icc --json',

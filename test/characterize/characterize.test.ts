@@ -189,6 +189,7 @@ describe('characterize (library API)', () => {
   it('refuses unknown blocks, library blocks on a seeded die, and per-circuit blocks without circuits', async () => {
     expect(() => selectCharacterizations(['ota', 'nope'])).toThrow(InputError);
     await expect(characterize({ die: { seed: 1 }, blocks: ['ota'] })).rejects.toThrow(/ideal die/);
+    await expect(characterize({ die: { seed: 1 } })).rejects.toThrow(/--circuits is required/);
     await expect(characterize({ die: 'ideal', blocks: ['die-ota'] })).rejects.toThrow(/--circuits is required/);
     await expect(characterize({ die: 'ideal', circuits: [512] })).rejects.toThrow(InputError);
   });
