@@ -320,6 +320,8 @@ function arena(nc: number, nCircuits: number, nScalar: number): Arena {
 /** Input currents below this magnitude are set to 0 (docs/emulator.md, "Quiescent compartments"). */
 export const I_FLUSH_A = 1e-30;
 const FLUSH = I_FLUSH_A;
+/** Fewest awake compartments for which the WebAssembly kernel is called (below: TypeScript). */
+const WASM_MIN_ACTIVE = 48;
 const NEG_FLUSH = -I_FLUSH_A;
 
 /**
@@ -841,7 +843,9 @@ export class SteppedEngine {
     const eps = this.dt * 1e-9;
     const count = ka.count;
     const wl = this.wasmLean;
-    if (wl !== null) {
+    // A call into WebAssembly costs a fixed few hundred ns; for a handful of awake compartments
+    // the TypeScript kernel (same bits) is cheaper.
+    if (wl !== null && count[0] >= WASM_MIN_ACTIVE) {
       wl();
     } else {
       leanKernel(ka);
