@@ -5,6 +5,7 @@
 import type { Characterization } from './registry-types.ts';
 import { otaCharacterization } from './blocks/ota.ts';
 import { synresCharacterization } from './blocks/synres.ts';
+import { syninRestCharacterization } from './blocks/synin-rest.ts';
 import { exponentialCharacterization } from './blocks/exponential.ts';
 import { comparatorCharacterization } from './blocks/comparator.ts';
 import { iccCharacterization } from './blocks/icc.ts';
@@ -15,6 +16,7 @@ import { inputError } from '../util/errors.ts';
 export const CHARACTERIZATIONS: readonly Characterization[] = [
   otaCharacterization,
   synresCharacterization,
+  syninRestCharacterization,
   exponentialCharacterization,
   comparatorCharacterization,
   iccCharacterization,

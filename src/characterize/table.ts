@@ -46,6 +46,18 @@ export interface SynresEntry {
   offsetV: number[];
 }
 
+/**
+ * Synaptic inputs at rest, in situ (blocks/synin-rest-fit.ts SYNIN_REST_CURRENT_A):
+ * currentA[gm bias][tau bias][V_mem] onto the clamped membrane, A; lineOffsetV = v(line) − 0.6 V.
+ */
+export interface SyninRestEntry {
+  vMemV: number[];
+  gmBiasA: number[];
+  tauBiasA: number[];
+  exc: { currentA: number[][][]; lineOffsetV: number[][][] };
+  inh: { currentA: number[][][]; lineOffsetV: number[][][] };
+}
+
 /** Exponential term (blocks/exponential.ts EXP_FIT). */
 export interface ExponentialEntry {
   biasA: number[];
@@ -111,6 +123,7 @@ export interface DieOtaMeasure {
 export interface BlockEntries {
   ota?: OtaEntry;
   synres?: SynresEntry;
+  'synin-rest'?: SyninRestEntry;
   exponential?: ExponentialEntry;
   comparator?: ComparatorEntry;
   icc?: IccEntry;
@@ -187,7 +200,7 @@ export function shippedTable(): CharacterizationTable {
  * fail at import: the entry is then a stand-in that throws that error on first use, so that
  * the characterisation itself (which needs only the subcircuits) can still regenerate it.
  */
-export function shippedEntry<K extends 'ota' | 'synres' | 'exponential' | 'comparator' | 'icc'>(name: K, check: (e: NonNullable<BlockEntries[K]>) => void = () => {}): NonNullable<BlockEntries[K]> {
+export function shippedEntry<K extends 'ota' | 'synres' | 'synin-rest' | 'exponential' | 'comparator' | 'icc'>(name: K, check: (e: NonNullable<BlockEntries[K]>) => void = () => {}): NonNullable<BlockEntries[K]> {
   try {
     const e = shippedTable().blocks[name];
     if (e === undefined || e === null || typeof e !== 'object') throw new CharacterizationTableError(`the characterisation table ${SHIPPED_TABLE_PATH} has no "${name}" entry; regenerate it with: ${REGENERATE_COMMAND}`);

@@ -21,6 +21,8 @@ import { OTA_FIT, U_T, otaGm } from '../../src/circuits/technology.ts';
 import { EXP_FIT } from '../../src/circuits/blocks/exponential.ts';
 import { ICC_FIT, iccBehaviour, iccOperatingVoltage } from '../../src/circuits/blocks/icc.ts';
 import { InputError } from '../../src/util/errors.ts';
+import { SYNRES_FIT } from '../../src/circuits/blocks/synin.ts';
+import { SYNIN_REST_CURRENT_A } from '../../src/circuits/blocks/synin-rest-fit.ts';
 
 const table = shippedTable();
 
@@ -39,6 +41,8 @@ describe('shipped ideal-die table', () => {
     expect(OTA_FIT).toBe(table.blocks.ota);
     expect(EXP_FIT).toBe(table.blocks.exponential);
     expect(ICC_FIT).toBe(table.blocks.icc);
+    expect(SYNRES_FIT).toBe(table.blocks.synres);
+    expect(SYNIN_REST_CURRENT_A).toBe(table.blocks['synin-rest']);
   });
 
   it('has the weak-inversion limits of the OTA where physics puts them', () => {

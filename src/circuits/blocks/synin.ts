@@ -32,7 +32,7 @@ import { U_T, SLOPE_FACTOR_N, type TransistorSpec } from '../technology.ts';
 import { delvtoDefaults, mos, delvtoParam } from '../transistors.ts';
 import { blockOffsets, type Die } from '../die.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour, type OtaBehaviour } from './ota.ts';
-import { SYNIN_REST_CURRENT_A } from './synin-rest-fit.ts';
+import { malformedEntry, shippedEntry, type SynresEntry, type SyninRestEntry } from '../../characterize/table.ts';
 
 export const SYN_LINE_REFERENCE_V = 0.6;
 export const SYN_C_LINE = 2.0e-12;
@@ -66,15 +66,16 @@ export function syninResistorSubcircuit(): Subcircuit {
 
 /**
  * In-situ fit of the resistor (line floating, loaded by the OTA's input, as in the circuit):
- * k_r = g · U_T / ((S_r/S_rep) · I_tau) (`npx tsx bench/circuits-fit.ts`, part synres; that
- * part also reports the line's rest offset with the OTA at 100 nA and its output at 0.6 V,
- * which is not what the circuit sees: the rest uses SYNIN_REST_FIT below). Below ≈ 5 nA
+ * k_r = g · U_T / ((S_r/S_rep) · I_tau), the "synres" entry of the shipped characterisation
+ * table (src/characterize/blocks/synres.ts; `plateau characterize --blocks synres`). That
+ * entry also holds the line's rest offset with the OTA at 100 nA and its output at 0.6 V,
+ * which is not what the circuit sees: the rest uses SYNIN_REST_FIT below. Below ≈ 5 nA
  * leakage dominates: long τ_syn are less well defined.
  */
-export const SYNRES_FIT = {
-  biasA: [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6],
-  k: [1.422, 1.179, 1.018, 0.9602, 0.9225, 0.8795, 0.846, 0.8011, 0.7218, 0.6439],
-};
+export const SYNRES_FIT: Readonly<SynresEntry> = shippedEntry('synres', (e) => {
+  const n = e.biasA?.length;
+  if (!(n >= 2) || e.k?.length !== n || !e.k.every((x) => x > 0)) throw malformedEntry('synres', 'shape (biasA[n], k[n] > 0)');
+});
 
 /**
  * In-situ rest current of one synaptic input with no input (nominal transistors): the
@@ -89,8 +90,23 @@ export const SYNRES_FIT = {
 export const SYNIN_REST_FIT = {
   vMemV: [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0],
   gmBiasA: [50e-9, 100e-9, 200e-9, 500e-9, 1e-6],
-  tauBiasA: SYNRES_FIT.biasA,
+  // The synres grid (a literal: the grid must exist before the table is read, to regenerate it).
+  tauBiasA: [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6],
 };
+
+/**
+ * The in-situ rest-current table: the "synin-rest" entry of the shipped characterisation table
+ * (src/characterize/blocks/synin-rest.ts; decks `syninRestFitDeck` in ./synin-rest-fit.ts),
+ * nominal transistors, no input: currentA[gm bias][tau bias][V_mem], A onto the membrane.
+ */
+export const SYNIN_REST_CURRENT_A: Readonly<SyninRestEntry> = shippedEntry('synin-rest', (e) => {
+  const { vMemV, gmBiasA, tauBiasA } = SYNIN_REST_FIT;
+  const same = (a: unknown, b: readonly number[]) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+  const fits = (c: unknown) => Array.isArray(c) && c.length === gmBiasA.length && c.every((r) => Array.isArray(r) && r.length === tauBiasA.length && r.every((v) => Array.isArray(v) && v.length === vMemV.length && v.every(Number.isFinite)));
+  if (!same(e.vMemV, vMemV) || !same(e.gmBiasA, gmBiasA) || !same(e.tauBiasA, tauBiasA) || !fits(e.exc?.currentA) || !fits(e.inh?.currentA)) {
+    throw malformedEntry('synin-rest', 'grids (SYNIN_REST_FIT in blocks/synin.ts)');
+  }
+});
 
 /** Linear interpolation in log(bias) over `xs`, clamped to the ends: index pair and weight. */
 function logBracket(xs: readonly number[], x: number): [number, number, number] {
@@ -208,7 +224,7 @@ export function syninRestCurrents(
   const out = new Float64Array(vs.length);
   const dvOta = blockOffsets(die, circuitEnum, syninBlockName(sign).ota, OTA_TRANSISTORS);
   const iRep = o.high ? o.iTau / SYNRES_HIGH_DIVISION : o.iTau;
-  const table = SYNIN_REST_CURRENT_A[sign];
+  const table = SYNIN_REST_CURRENT_A[sign].currentA;
   const [t0, t1, ft] = logBracket(SYNIN_REST_FIT.tauBiasA, iRep);
   const shift = o.iShift * R_SHIFT;
   let ota = otaBehaviour(o.iGm, SYN_LINE_REFERENCE_V, dvOta);
