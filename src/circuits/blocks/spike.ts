@@ -96,6 +96,71 @@ function tripOffset(biasA: number, vTh: number): number {
   return row(b0) * (1 - fb) + row(b1) * fb;
 }
 
+/**
+ * Fitted dynamic delay of comparator + buffer + refractory one-shot: from the membrane crossing
+ * the static trip point on a ramp of slope s to the spike (refractory output at VDD/2),
+ *   d(s) = delayAt10 · (s / 10 mV/µs)^(−exponent),
+ * per bias (rows) and threshold (columns); within 2.5 % of the measurement from 10 to
+ * 300 mV/µs, an extrapolation below (where the static trip offset, resolved to 0.5 mV, is
+ * itself worth 0.5 µs at 1 mV/µs). The comparator needs a few mV of overdrive to slew its
+ * output to the inverter's trip point: ≈ 0.2 µs on the slow final ramp of a saturated leak.
+ * Fitted with `measureComparatorDelay` (src/verify/comparator-delay.ts) on the grid below;
+ * docs/verification.md, gap 9.
+ */
+export const COMPARATOR_DELAY_FIT = {
+  biasA: [50e-9, 100e-9, 200e-9, 500e-9],
+  vthV: [0.5, 0.65, 0.8],
+  /** Slope at which delayAt10 applies, V/s (10 mV/µs). */
+  refSlope: 10e3,
+  delayAt10: [
+    [513.0e-9, 405.3e-9, 224.6e-9],
+    [383.4e-9, 308.8e-9, 187.6e-9],
+    [245.2e-9, 196.9e-9, 137.1e-9],
+    [169.1e-9, 141.7e-9, 84.8e-9],
+  ],
+  exponent: [
+    [0.405, 0.407, 0.375],
+    [0.417, 0.413, 0.388],
+    [0.376, 0.368, 0.365],
+    [0.383, 0.385, 0.324],
+  ],
+};
+
+/** The delay law of one comparator (its bias and threshold): d(s) = delayAtRef · (s/refSlope)^(−exponent). */
+export interface ComparatorDelayLaw {
+  delayAtRef: number;
+  refSlope: number;
+  exponent: number;
+}
+
+export function comparatorDelayLaw(biasA: number, vTh: number): ComparatorDelayLaw {
+  const f = COMPARATOR_DELAY_FIT;
+  const at = (xs: readonly number[], x: number, log: boolean): [number, number, number] => {
+    if (x <= xs[0]) return [0, 1, 0];
+    if (x >= xs[xs.length - 1]) return [xs.length - 2, xs.length - 1, 1];
+    let k = 0;
+    while (xs[k + 1] < x) k++;
+    return [k, k + 1, log ? Math.log(x / xs[k]) / Math.log(xs[k + 1] / xs[k]) : (x - xs[k]) / (xs[k + 1] - xs[k])];
+  };
+  const [b0, b1, fb] = at(f.biasA, biasA, true);
+  const [v0, v1, fv] = at(f.vthV, vTh, false);
+  // The delay interpolates in log (it scales roughly as a power of the bias), the exponent linearly.
+  const grid = (t: readonly (readonly number[])[], log: boolean) => {
+    const g = (x: number) => (log ? Math.log(x) : x);
+    const row = (b: number) => g(t[b][v0]) * (1 - fv) + g(t[b][v1]) * fv;
+    const y = row(b0) * (1 - fb) + row(b1) * fb;
+    return log ? Math.exp(y) : y;
+  };
+  return { delayAtRef: grid(f.delayAt10, true), refSlope: f.refSlope, exponent: grid(f.exponent, false) };
+}
+
+/** Delay (s) of a spike after the membrane crosses the threshold rising at `slope` (V/s). */
+export function comparatorDelay(law: ComparatorDelayLaw, slope: number): number {
+  // A membrane that only just reaches the threshold: the law at 0.1 mV/µs (≈ 3 µs and more).
+  const s = Math.max(slope, law.refSlope / 100);
+  return law.delayAtRef * (s / law.refSlope) ** -law.exponent;
+}
+
 /** Threshold seen by the comparator: its input offset from the die plus the fitted trip offset. */
 export function comparatorOffset(die: Die, circuitEnum: number, biasA: number, vTh: number): number {
   return otaBehaviour(biasA, vTh, blockOffsets(die, circuitEnum, COMPARATOR_BLOCK, OTA_TRANSISTORS)).vOs + tripOffset(biasA, vTh);
