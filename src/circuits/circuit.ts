@@ -14,14 +14,14 @@ import { capmemCellError, blockOffsets, type Die } from './die.ts';
 import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
-import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './blocks/ota.ts';
+import { OTA_SUBCKT, OTA_TRANSISTORS } from './blocks/ota.ts';
 import { cobaPotentials, cobaScale, syninBehaviour, syninElements, syninRestCurrents, SYNIN_REST_FIT, type CobaBias } from './blocks/synin.ts';
 
 /** Membrane range where the synaptic inputs' rest current is linearised, V (see circuitParameters). */
 export const SYNIN_LINEAR_RANGE_V: readonly [number, number] = [0.4, 0.8];
 import { comparatorOffset, refractoryTiming, spikeElements, oneShotElements } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
-import { ICC_BLOCKS, iccRangeFactor } from './blocks/icc.ts';
+import { ICC_BLOCKS, iccBehaviour, iccOperatingVoltage, iccRangeFactor } from './blocks/icc.ts';
 import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
 import { EXP_BLOCK, EXP_SUBCKT, EXP_TRANSISTORS, exponentialBehaviour } from './blocks/exponential.ts';
 import { delvtoParam } from './transistors.ts';
@@ -204,11 +204,11 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   }
   let icc: { g: number; gLine: number; iLine: number } = { g: 0, gLine: 0, iLine: 0 };
   if (cfg.multicompartment.enable_conductance && r.iIcc > 0) {
-    // I_mem = g1 (V_line − V − V_os1) + I_sys1;  I_line = g2 (V − V_line − V_os2) + I_sys2.
-    const b1 = otaBehaviour(r.iIcc, r.vLeak, blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS));
-    const b2 = otaBehaviour(r.iIcc, r.vLeak, blockOffsets(die, circuitEnum, ICC_BLOCKS.toLine, OTA_TRANSISTORS));
-    iOffset += b1.iSys - b1.gm * b1.vOs;
-    icc = { g: b1.gm, gLine: b2.gm, iLine: b2.iSys - b2.gm * b2.vOs };
+    // The pair's characterised law (blocks/icc.ts, table entry icc) at the circuit's own
+    // operating voltage: I_mem = g (V_line − V) + I_mem,0;  I_line = g_line (V − V_line) + I_line,0.
+    const ib = iccBehaviour(die, circuitEnum, r.iIcc, iccOperatingVoltage(leak.eEff, leak.gm, leak.tail, iOffset));
+    iOffset += ib.iMem;
+    icc = { g: ib.g, gLine: ib.gLine, iLine: ib.iLine };
   }
   const thresholdOn = cfg.threshold.enable;
   // Total membrane conductance: the leak OTA plus the loads; the saturation current scales so
