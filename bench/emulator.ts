@@ -9,7 +9,11 @@
  *     single thread (bench/brian2/fulldie.py), if /usr/bin/python3 has brian2.
  * (c) scaling: cost vs active circuits, synapses in use, input rate.
  * (d) worker threads: independent trials on 1 vs 2 threads.
- * Medians of several repetitions; the machine is shared and noisy (see docs/emulator.md).
+ * (e) cost components: ns per compartment-step (WebAssembly and TypeScript lean kernels), per
+ *     crossbar event, per synaptic pulse.
+ * Every case records wall time and process CPU time (the stepping alone: `runCpu`) with the load
+ * average. Medians of several repetitions; the machine is shared and noisy (docs/emulator.md).
+ * `--ab DIR`: the same workloads by an older tree and this one, interleaved (see ab() below).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
