@@ -10,6 +10,7 @@ import { exponentialCharacterization } from './blocks/exponential.ts';
 import { comparatorCharacterization } from './blocks/comparator.ts';
 import { iccCharacterization } from './blocks/icc.ts';
 import { leakCharacterization } from './blocks/leak.ts';
+import { leakDegenCharacterization } from './blocks/leak-degen.ts';
 import { dieOtaCharacterization } from './blocks/die-ota.ts';
 import { inputError } from '../util/errors.ts';
 
@@ -21,6 +22,7 @@ export const CHARACTERIZATIONS: readonly Characterization[] = [
   comparatorCharacterization,
   iccCharacterization,
   leakCharacterization,
+  leakDegenCharacterization,
   dieOtaCharacterization,
 ];
 

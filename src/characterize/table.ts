@@ -106,6 +106,20 @@ export interface LeakEntry {
   conductanceS: number[][];
 }
 
+/** Source-degenerated leak/reset OTA (blocks/leak-reset.ts LEAK_DEGEN_FIT), follower at vcmV. */
+export interface LeakDegenEntry {
+  rDOhm: number;
+  vcmV: number;
+  biasA: number[];
+  /** Body factor k of g = gm/(1 + k·gm·R_D/2) per bias. */
+  k: number[];
+  /** Measured follower slope with R_D, and with the sources shorted, S. */
+  gS: number[];
+  gShortS: number[];
+  /** Output current at zero differential input with R_D, A. */
+  iSysA: number[];
+}
+
 /** Per-die measurement of one OTA instance of one circuit (follower, nominal bias point). */
 export interface DieOtaMeasure {
   circuit: number;
@@ -128,6 +142,7 @@ export interface BlockEntries {
   comparator?: ComparatorEntry;
   icc?: IccEntry;
   leak?: LeakEntry;
+  'leak-degen'?: LeakDegenEntry;
   /** Per-circuit OTA instances on a seeded die (`--die SEED --circuits ...`). */
   'die-ota'?: DieOtaMeasure[];
   /** Entries of blocks registered later (the registry's names). */
@@ -200,7 +215,7 @@ export function shippedTable(): CharacterizationTable {
  * fail at import: the entry is then a stand-in that throws that error on first use, so that
  * the characterisation itself (which needs only the subcircuits) can still regenerate it.
  */
-export function shippedEntry<K extends 'ota' | 'synres' | 'synin-rest' | 'exponential' | 'comparator' | 'icc'>(name: K, check: (e: NonNullable<BlockEntries[K]>) => void = () => {}): NonNullable<BlockEntries[K]> {
+export function shippedEntry<K extends 'ota' | 'synres' | 'synin-rest' | 'exponential' | 'comparator' | 'icc' | 'leak-degen'>(name: K, check: (e: NonNullable<BlockEntries[K]>) => void = () => {}): NonNullable<BlockEntries[K]> {
   try {
     const e = shippedTable().blocks[name];
     if (e === undefined || e === null || typeof e !== 'object') throw new CharacterizationTableError(`the characterisation table ${SHIPPED_TABLE_PATH} has no "${name}" entry; regenerate it with: ${REGENERATE_COMMAND}`);

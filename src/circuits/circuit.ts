@@ -8,13 +8,13 @@ import type { ChipConfig } from '../chip/chip.ts';
 import type { NeuronCircuitConfig } from '../chip/neuron.ts';
 import { backendClockHz } from '../chip/constants.ts';
 import { neuronFromEnum, quadrantOf, backendHalfOf } from '../chip/coordinates.ts';
-import type { Element } from '../netlist/model.ts';
+import type { Element, Subcircuit } from '../netlist/model.ts';
 import type { CircuitParameters, SynapticInputParameters } from './params.ts';
 import { capmemCellError, blockOffsets, type Die } from './die.ts';
 import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
-import { LEAK_BLOCK, leakBehaviour, rangeFactor } from './blocks/leak-reset.ts';
-import { OTA_SUBCKT, OTA_TRANSISTORS } from './blocks/ota.ts';
+import { LEAK_BLOCK, LEAK_DEGENERATION_OHM, leakBehaviour, rangeFactor, type LeakDegeneration } from './blocks/leak-reset.ts';
+import { OTA_DEGEN_TRANSISTORS, OTA_SUBCKT, OTA_TRANSISTORS, otaDegenSubcircuit } from './blocks/ota.ts';
 import { cobaPotentials, cobaScale, syninBehaviour, syninElements, syninRestCurrents, SYNIN_REST_FIT, type CobaBias } from './blocks/synin.ts';
 
 /** Membrane range where the synaptic inputs' rest current is linearised, V (see circuitParameters). */
@@ -170,8 +170,8 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   const r = resolveCircuit(chip, die, circuitEnum);
   const cfg = r.cfg;
   const leakDv = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
-  const leak = leakBehaviour(die, circuitEnum, r.iLeak, r.vLeak, leakDv);
-  const reset = leakBehaviour(die, circuitEnum, r.iReset, r.vReset, leakDv);
+  const leak = leakBehaviour(die, circuitEnum, r.iLeak, r.vLeak, leakDv, leakDegeneration(cfg, 'leak'));
+  const reset = leakBehaviour(die, circuitEnum, r.iReset, r.vReset, leakDv, leakDegeneration(cfg, 'reset'));
   const exc = synParams(die, r, 'exc');
   const inh = synParams(die, r, 'inh');
   let iOffset = r.iOffset;
@@ -282,6 +282,29 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   };
 }
 
+/** Conductance of the closed degeneration switch (s1–s2 shorted), S: 1 kΩ, 10⁻³ of R_D. */
+export const DEGENERATION_SWITCH_S = 1e-3;
+
+/**
+ * How the leak/reset OTA of this circuit is degenerated in `mode`: the plain OTA when neither
+ * mode enables it (unchanged default); the degenerated variant otherwise, with R_D in the
+ * modes that enable it and its switch closed (sources shorted) in the other.
+ */
+export function leakDegeneration(cfg: NeuronCircuitConfig, mode: 'leak' | 'reset'): LeakDegeneration {
+  if (!cfg.leak.enable_degeneration && !cfg.reset.enable_degeneration) return false;
+  return cfg[mode].enable_degeneration ? true : 'shorted';
+}
+
+/** The elements of subcircuit `sub` inlined with a name prefix, its ports bound to `nodes`, internal nodes prefixed, delvto from `dv`. */
+function inlineSubcircuit(sub: Subcircuit, prefix: string, nodes: readonly string[], dv: Readonly<Record<string, number>>): Element[] {
+  const port = new Map(sub.ports.map((q, k) => [q, nodes[k]]));
+  const n = (x: string) => port.get(x) ?? `${prefix}_${x}`;
+  return sub.elements.map((el) => {
+    if (el.kind !== 'M') throw new Error(`inlineSubcircuit: ${sub.name} holds a ${el.kind} element (only transistors are inlined)`);
+    return { ...el, name: `${prefix}_${el.name}`, drain: n(el.drain), gate: n(el.gate), source: n(el.source), bulk: n(el.bulk), delvto: dv[el.name] ?? 0 };
+  });
+}
+
 function otaInstance(name: string, die: Die, circuitEnum: number, block: string, nodes: string[]): Element {
   const dv = blockOffsets(die, circuitEnum, block, OTA_TRANSISTORS);
   const params: Record<string, number> = {};
@@ -341,7 +364,20 @@ export function circuitElements(chip: ChipConfig, die: Die, circuitEnum: number,
       els.push({ kind: 'B', name: `${p}_vleak`, p: ref, n: '0', quantity: 'v', expr: `${r.vLeak}+(${r.vReset - r.vLeak})*${s}` });
       els.push({ kind: 'B', name: `${p}_ileak`, p: 'vdd', n: nb, quantity: 'i', expr: `${r.iLeak}+(${r.iReset - r.iLeak})*${s}` });
     }
-    els.push(otaInstance(`${p}_leak`, die, circuitEnum, LEAK_BLOCK, [ref, mem, mem, nb, 'vdd', '0']));
+    const dl = cfg.leak.enable_degeneration, dr = cfg.reset.enable_degeneration;
+    if (!dl && !dr) els.push(otaInstance(`${p}_leak`, die, circuitEnum, LEAK_BLOCK, [ref, mem, mem, nb, 'vdd', '0']));
+    else {
+      // The degenerated variant, its devices inlined from the same subcircuit definition (with
+      // this circuit's draws), R_D between the sources switched by the active mode's enable.
+      const s1 = `${p}_ls1`, s2 = `${p}_ls2`;
+      els.push(...inlineSubcircuit(otaDegenSubcircuit(), `${p}_leak`, [ref, mem, mem, nb, s1, s2, 'vdd', '0'], blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_DEGEN_TRANSISTORS)));
+      const gOf = (on: boolean) => (on ? 1 / LEAK_DEGENERATION_OHM : DEGENERATION_SWITCH_S);
+      if (rst === undefined || dl === dr) {
+        els.push({ kind: 'R', name: `${p}_lrd`, p: s1, n: s2, value: 1 / gOf(rst === undefined ? dl : dl && dr) });
+      } else {
+        els.push({ kind: 'B', name: `${p}_lrd`, p: s1, n: s2, quantity: 'i', expr: `(v(${s1})-v(${s2}))*(${gOf(dl)}+(${gOf(dr) - gOf(dl)})*v(${rst})/${VDD})` });
+      }
+    }
   }
   for (const sign of ['exc', 'inh'] as const) {
     const s = sign === 'exc' ? cfg.excitatory_input : cfg.inhibitory_input;

@@ -34,6 +34,11 @@ export interface CircuitTargets {
   /** Either τ_mem (with the capacitance) or g_leak. */
   tau_mem?: number;
   g_leak?: number;
+  /**
+   * Source degeneration of the leak OTA (leak.enable_degeneration; R_D = LEAK_DEGENERATION_OHM):
+   * a wider linear range at a capped leak conductance (docs/circuits.md). Default false.
+   */
+  leak_degeneration?: boolean;
   tau_syn_exc?: number;
   tau_syn_inh?: number;
   /** Synaptic gain (CircuitParameters.synapticInput[k].gain), dimensionless. */
@@ -137,13 +142,16 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
     issues.push({ message: `${path}: no code reaches the target`, location: { ...where, path }, value: asked, allowed: `${fmt(Math.min(lo, hi))} .. ${fmt(Math.max(lo, hi))} ${unit}` });
   };
   const nominalLeakBias = 100 * (CURRENT_CELL_FULL_SCALE_A / CAPMEM_CODE_MAX);
+  // Degeneration of the leak mode (the reset mode then has the variant's switch closed).
+  const dLeak = targets.leak_degeneration === true;
+  if (dLeak) out.leak = { ...out.leak, enable_degeneration: true };
   let loadG = 0;
 
   // Leak potential: the effective rest of the leak OTA at the leak bias being set (or a
   // mid-range bias when τ is not given).
   const vLeak = targets.v_leak;
   const leakCode = (iBias: number): number | null => (vLeak === undefined ? null
-    : searchCode((c) => leakBehaviour(die, e, iBias, V(c, 'v_leak')).eEff, vLeak));
+    : searchCode((c) => leakBehaviour(die, e, iBias, V(c, 'v_leak'), undefined, dLeak).eEff, vLeak));
   if (targets.v_threshold !== undefined) {
     const vt = targets.v_threshold;
     const f = (c: number) => V(c, 'v_threshold') + comparatorOffset(die, e, 196e-9, V(c, 'v_threshold'));
@@ -254,7 +262,7 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
     const ranges: Array<[number, boolean, boolean]> = [[1 / 8, true, false], [1, false, false], [8, false, true]];
     let done = false;
     for (const [k, div, mul] of ranges) {
-      const f = (c: number) => leakBehaviour(die, e, I(c, 'i_bias_leak') * k, vcm).gm;
+      const f = (c: number) => leakBehaviour(die, e, I(c, 'i_bias_leak') * k, vcm, undefined, dLeak).gm;
       const c = searchCode(f, gTarget, 1);
       if (c !== null) {
         out.leak = { ...out.leak, i_bias: c, enable_division: div, enable_multiplication: mul };
@@ -264,8 +272,8 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
       }
     }
     if (!done) {
-      const lo = leakBehaviour(die, e, I(1, 'i_bias_leak') / 8, vcm).gm;
-      const hi = leakBehaviour(die, e, I(CAPMEM_CODE_MAX, 'i_bias_leak') * 8, vcm).gm;
+      const lo = leakBehaviour(die, e, I(1, 'i_bias_leak') / 8, vcm, undefined, dLeak).gm;
+      const hi = leakBehaviour(die, e, I(CAPMEM_CODE_MAX, 'i_bias_leak') * 8, vcm, undefined, dLeak).gm;
       if (targets.tau_mem !== undefined && cap !== undefined) miss('tau_mem', targets.tau_mem, cap / hi, cap / lo, 's');
       else miss('g_leak', gTarget, lo, hi, 'S');
     }
@@ -273,13 +281,13 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
   if (vLeak !== undefined) {
     const c = leakCode(leakBias);
     if (c === null) {
-      miss('leak.v_leak', vLeak, leakBehaviour(die, e, leakBias, V(0, 'v_leak')).eEff, leakBehaviour(die, e, leakBias, V(CAPMEM_CODE_MAX, 'v_leak')).eEff, 'V');
+      miss('leak.v_leak', vLeak, leakBehaviour(die, e, leakBias, V(0, 'v_leak'), undefined, dLeak).eEff, leakBehaviour(die, e, leakBias, V(CAPMEM_CODE_MAX, 'v_leak'), undefined, dLeak).eEff, 'V');
     } else out.leak = { ...out.leak, v_leak: c };
   }
   if (targets.v_reset !== undefined) {
     // Reset reference at a fast reset bias (i_bias_reset 490 ≈ 0.48 µA, τ ≈ 0.5 µs at 2.4 pF).
     const iReset = I(490, 'i_bias_reset');
-    const f = (c: number) => leakBehaviour(die, e, iReset, V(c, 'v_reset')).eEff;
+    const f = (c: number) => leakBehaviour(die, e, iReset, V(c, 'v_reset'), undefined, dLeak ? 'shorted' : false).eEff;
     const c = searchCode(f, targets.v_reset);
     if (c === null) miss('reset.v_reset', targets.v_reset, f(0), f(CAPMEM_CODE_MAX), 'V');
     else out.reset = { v_reset: c, i_bias: 490, enable_division: false, enable_multiplication: false };
@@ -328,7 +336,7 @@ export function codesForTargets(targets: CircuitTargets, opts: TargetOptions = {
     // Δ_T is the pair's slope (≈ n U_T, fitted), not adjustable; V_T is set through v_exp with
     // i_bias_exp chosen so that the saturation lies at 20 · g_L Δ_T (V_T ≈ v_exp − 3 Δ_T).
     const t = targets.exponential;
-    const gl = gTarget ?? (leakBias > 0 ? leakBehaviour(die, e, leakBias, vLeak ?? 0.6).gm : 0);
+    const gl = gTarget ?? (leakBias > 0 ? leakBehaviour(die, e, leakBias, vLeak ?? 0.6, undefined, dLeak).gm : 0);
     const dvE = blockOffsets(die, e, EXP_BLOCK, EXP_TRANSISTORS);
     const xb = (c: number, vx: number) => exponentialBehaviour(I(c, 'i_bias_exp'), vx, dvE);
     const delta0 = xb(100, 0.8).delta;

@@ -23,6 +23,7 @@ import { ICC_FIT, iccBehaviour, iccOperatingVoltage } from '../../src/circuits/b
 import { InputError } from '../../src/util/errors.ts';
 import { SYNRES_FIT } from '../../src/circuits/blocks/synin.ts';
 import { SYNIN_REST_CURRENT_A } from '../../src/circuits/blocks/synin-rest-fit.ts';
+import { LEAK_DEGEN_FIT } from '../../src/circuits/blocks/leak-reset.ts';
 
 const table = shippedTable();
 
@@ -43,6 +44,7 @@ describe('shipped ideal-die table', () => {
     expect(ICC_FIT).toBe(table.blocks.icc);
     expect(SYNRES_FIT).toBe(table.blocks.synres);
     expect(SYNIN_REST_CURRENT_A).toBe(table.blocks['synin-rest']);
+    expect(LEAK_DEGEN_FIT).toBe(table.blocks['leak-degen']);
   });
 
   it('has the weak-inversion limits of the OTA where physics puts them', () => {

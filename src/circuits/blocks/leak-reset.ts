@@ -6,7 +6,10 @@
  * ratios). Behaviour:
  *   I_mem = I_sat · tanh(g · (E − V) / I_sat),  g = gm(I_b · range, V) + g_o,  I_sat = I_tail,
  *   E = v_ref − V_os + I_sys / g  (the OTA's offset referred to the reference).
- * Source degeneration (enable_degeneration) is not modelled (docs/circuits.md).
+ * Source degeneration (enable_degeneration of the active mode): the OTA's degenerated variant
+ * (blocks/ota.ts otaDegenSubcircuit) with R_D = LEAK_DEGENERATION_OHM between the pair's
+ * sources: g = gm/(1 + k·gm·R_D/2) + g_o, I_sat = I_t, k and the variant's systematic current
+ * from the characterisation table (LEAK_DEGEN_FIT; docs/circuits.md).
  *
  * The switch is digital on the chip (the refractory counter releases the reset) and instant in
  * both levels. The one transient it leaves in the deck is the OTA's bias node settling from the
@@ -15,10 +18,48 @@
  * has no recovery term (docs/verification.md, gap 5).
  */
 import { blockOffsets, type Die } from '../die.ts';
-import { OTA_TRANSISTORS, otaBehaviour, type OtaBehaviour } from './ota.ts';
-import { otaOutputConductance } from '../technology.ts';
+import { OTA_DEGEN_TRANSISTORS, OTA_TRANSISTORS, otaBehaviour, otaDegenBehaviour, type OtaBehaviour } from './ota.ts';
+import { otaOffsetCurrent, otaOutputConductance } from '../technology.ts';
+import { malformedEntry, shippedEntry, type LeakDegenEntry } from '../../characterize/table.ts';
 
 export const LEAK_BLOCK = 'leak_reset';
+
+/**
+ * R_D of the degenerated leak/reset OTA, Ω (modelling decision, docs/circuits.md): 1 MΩ
+ * widens the linear range I_t/g by 1 + k·gm·R_D/2 (≈ ×1.8 at 100 nA, ×4.9 at 500 nA) and caps
+ * the leak conductance near 2/(k·R_D) ≈ 1.7 µS (the leak range it costs).
+ */
+export const LEAK_DEGENERATION_OHM = 1e6;
+
+/** Fit of the degenerated variant (characterisation block leak-degen). */
+export const LEAK_DEGEN_FIT: Readonly<LeakDegenEntry> = shippedEntry('leak-degen', (e) => {
+  const n = e.biasA?.length;
+  if (!(n >= 2) || e.k?.length !== n || e.iSysA?.length !== n || !e.k.every((x) => x > 0) || e.rDOhm !== LEAK_DEGENERATION_OHM) {
+    throw malformedEntry('leak-degen', `shape (biasA[n], k[n] > 0, iSysA[n], rDOhm = ${LEAK_DEGENERATION_OHM})`);
+  }
+});
+
+/** Log-bias interpolation of a leak-degen row, clamped at the ends. */
+function degenAt(row: readonly number[], biasA: number): number {
+  const xs = LEAK_DEGEN_FIT.biasA;
+  if (!(biasA > xs[0])) return row[0];
+  if (biasA >= xs[xs.length - 1]) return row[xs.length - 1];
+  let j = 0;
+  while (xs[j + 1] < biasA) j++;
+  const f = Math.log(biasA / xs[j]) / Math.log(xs[j + 1] / xs[j]);
+  return row[j] * (1 - f) + row[j + 1] * f;
+}
+
+/**
+ * Body factor k at tail `biasA` and the variant's systematic current at `vcm`: the measured
+ * I_sys(0.6 V) plus the plain OTA's dependence on the common mode (modelling decision: the
+ * pair and mirror are the plain OTA's), linear in the tail below the fit's first bias.
+ */
+export function leakDegenFit(biasA: number, vcm: number): { k: number; iSys: number } {
+  const f = LEAK_DEGEN_FIT;
+  const at = degenAt(f.iSysA, biasA) + otaOffsetCurrent(biasA, vcm) - otaOffsetCurrent(biasA, f.vcmV);
+  return { k: degenAt(f.k, biasA), iSys: biasA < f.biasA[0] ? (at * biasA) / f.biasA[0] : at };
+}
 
 export function rangeFactor(division: boolean, multiplication: boolean): number {
   // Both switches closed: the two mirror ratios multiply (×8 · ÷8 = 1).
@@ -30,10 +71,31 @@ export interface LeakBehaviour extends OtaBehaviour {
   eEff: number;
 }
 
-/** Leak (or reset) behaviour at bias `biasA` (range applied) around reference `vRef`; `offsets` may pass the block's draws when already known. */
-export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef: number, offsets?: Readonly<Record<string, number>>): LeakBehaviour {
-  const dv = offsets ?? blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
-  const b0 = otaBehaviour(biasA, vRef, dv);
+/**
+ * Degeneration of one mode: false (the plain OTA: neither mode enables it), true (the
+ * degenerated variant with R_D), 'shorted' (the variant with its switch closed: the other
+ * mode enables it).
+ */
+export type LeakDegeneration = boolean | 'shorted';
+
+/**
+ * Leak (or reset) behaviour at bias `biasA` (range applied) around reference `vRef`; `offsets`
+ * may pass the block's draws when already known (the plain OTA's; ignored with degeneration);
+ * `degeneration`: enable_degeneration of this mode.
+ */
+export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef: number, offsets?: Readonly<Record<string, number>>, degeneration: LeakDegeneration = false): LeakBehaviour {
+  let b0: OtaBehaviour;
+  if (degeneration !== false) {
+    const dvD = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_DEGEN_TRANSISTORS);
+    const tail0 = otaDegenBehaviour(biasA, vRef, dvD, 0, 1).tail;
+    const fit = leakDegenFit(tail0, vRef);
+    b0 = degeneration === true
+      ? otaDegenBehaviour(biasA, vRef, dvD, LEAK_DEGENERATION_OHM, fit.k, fit.iSys)
+      // Switch closed: the split tails in parallel, the plain OTA's law at their sum.
+      : otaDegenBehaviour(biasA, vRef, dvD, 0, fit.k);
+  } else {
+    b0 = otaBehaviour(biasA, vRef, offsets ?? blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS));
+  }
   // In the follower the membrane is both the inverting input and the output: the conductance
   // is the transconductance plus the OTA's output conductance.
   const b = { ...b0, gm: b0.gm + otaOutputConductance(b0.tail) };

@@ -87,3 +87,76 @@ export function otaCurrent(b: OtaBehaviour, vDiff: number): number {
   if (b.tail <= 0) return 0;
   return b.tail * Math.tanh((b.gm * (vDiff - b.vOs)) / b.tail) + b.iSys;
 }
+
+/**
+ * Source-degenerated variant (leak/reset, enable_degeneration; docs/circuits.md "Leak/reset
+ * source degeneration"): the tail is split into two half-width mirrors mta (at s1, under m1)
+ * and mtb (at s2, under m2), and the pair's sources are joined through R_D outside the
+ * subcircuit (ports s1, s2), so the mode switch can change it. No DC current flows through
+ * R_D in balance (each half carries its own tail), only the differential current:
+ *   ΔV − V_os = (I_t/gm)·atanh(I_o/I_t) + k·(R_D/2)·I_o,   I_t = I_ta + I_tb,
+ * small signal g = gm / (1 + k·gm·R_D/2), saturation ±I_t. k (≈ the slope factor: the source
+ * moves the channel by more than 1:1) is fitted per bias (characterisation block leak-degen).
+ * s1 shorted to s2 is the plain OTA with tail mta + mtb.
+ */
+export const OTA_DEGEN_TRANSISTORS: readonly TransistorSpec[] = [
+  { name: 'mb', type: 'nmos', w: 1e-6, l: 2e-6 },
+  { name: 'mta', type: 'nmos', w: 0.5e-6, l: 2e-6 },
+  { name: 'mtb', type: 'nmos', w: 0.5e-6, l: 2e-6 },
+  { name: 'm1', type: 'nmos', w: 1e-6, l: 1e-6 },
+  { name: 'm2', type: 'nmos', w: 1e-6, l: 1e-6 },
+  { name: 'm3', type: 'pmos', w: 1e-6, l: 2e-6 },
+  { name: 'm4', type: 'pmos', w: 1e-6, l: 2e-6 },
+];
+
+export const OTA_DEGEN_SUBCKT = 'plateau_ota_degen';
+
+/** Ports: inp inn out nb s1 s2 vdd vss (R_D or its switch goes between s1 and s2). */
+export function otaDegenSubcircuit(): Subcircuit {
+  const [mb, mta, mtb, m1, m2, m3, m4] = OTA_DEGEN_TRANSISTORS;
+  return {
+    name: OTA_DEGEN_SUBCKT,
+    ports: ['inp', 'inn', 'out', 'nb', 's1', 's2', 'vdd', 'vss'],
+    params: delvtoDefaults(OTA_DEGEN_TRANSISTORS),
+    comment: 'source-degenerated OTA: split half tails at s1/s2, R_D between s1 and s2 outside',
+    elements: [
+      mos(mb, 'nb', 'nb', 'vss', 'vss'),
+      mos(mta, 's1', 'nb', 'vss', 'vss'),
+      mos(mtb, 's2', 'nb', 'vss', 'vss'),
+      mos(m1, 'x', 'inp', 's1', 'vss'),
+      mos(m2, 'out', 'inn', 's2', 'vss'),
+      mos(m3, 'x', 'x', 'vdd', 'vdd'),
+      mos(m4, 'out', 'x', 'vdd', 'vdd'),
+    ],
+  };
+}
+
+/**
+ * The degenerated OTA's behaviour at bias `biasA`, common mode `vcm`, resistance `rD` (0: the
+ * switch closed) with body factor `k`. Half tails I_ta,b = (I_b/2)·exp(−s·(ΔV_t,mta|mtb − ΔV_t,mb));
+ * gm is the plain OTA's at I_t = I_ta + I_tb (same pair and mirror), degenerated; the split
+ * tails add −k·(I_ta − I_tb)·R_D/2 to the input offset (R_D carries (I_ta − I_tb)/2 in balance);
+ * iSys is `iSysA` (the variant's measured systematic current) when given, else the plain OTA's.
+ */
+export function otaDegenBehaviour(biasA: number, vcm: number, dv: OtaOffsets, rD: number, k: number, iSysA?: number): OtaBehaviour {
+  const d = (n: string) => dv[n] ?? 0;
+  const s = interpBias(OTA_FIT.tailSensitivity, biasA);
+  const ta = 0.5 * biasA * Math.exp(-(d('mta') - d('mb')) * s);
+  const tb = 0.5 * biasA * Math.exp(-(d('mtb') - d('mb')) * s);
+  const tail = ta + tb;
+  const gm0 = otaGm(tail, vcm) * mirrorGmFactor(tail, dv);
+  return {
+    tail,
+    gm: gm0 / (1 + (k * gm0 * rD) / 2),
+    vOs: d('m1') - d('m2') - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')) - (k * (ta - tb) * rD) / 2,
+    iSys: iSysA ?? otaOffsetCurrent(tail, vcm),
+  };
+}
+
+/**
+ * Inverse large-signal law of the degenerated OTA: the differential input ΔV − V_os that
+ * drives output current iOut (|iOut| < I_t), V. gm here is the undegenerated one.
+ */
+export function otaDegenInputFor(iOut: number, tail: number, gm0: number, rD: number, k: number): number {
+  return (tail / gm0) * Math.atanh(iOut / tail) + (k * rD * iOut) / 2;
+}
