@@ -206,7 +206,7 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   if (cfg.multicompartment.enable_conductance && r.iIcc > 0) {
     // The pair's characterised law (blocks/icc.ts, table entry icc) at the circuit's own
     // operating voltage: I_mem = g (V_line − V) + I_mem,0;  I_line = g_line (V − V_line) + I_line,0.
-    const ib = iccBehaviour(die, circuitEnum, r.iIcc, iccOperatingVoltage(leak.eEff, leak.gm, leak.tail, iOffset));
+    const ib = iccBehaviour(die, circuitEnum, r.iIcc, iccOperatingVoltage(leak.eEff, leak.gm, leak.iSat, iOffset));
     iOffset += ib.iMem;
     icc = { g: ib.g, gLine: ib.gLine, iLine: ib.iLine };
   }
@@ -222,7 +222,7 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     // The transistors' static current without the synaptic inputs' table: leak OTA (tanh) and
     // the linear loads and offsets; the exponential term only locates the rest.
     const base = (v: number): number => {
-      let i = (leak.gm > 0 && leak.tail > 0 ? leak.tail * Math.tanh((leak.gm * (leak.eEff - v)) / leak.tail) : 0) + iBase;
+      let i = (leak.gm > 0 && leak.iSat > 0 ? leak.iSat * Math.tanh((leak.gm * (leak.eEff - v)) / leak.iSat) : 0) + iBase;
       for (const [g, v0] of loads) i += g * (v0 - v);
       return i;
     };
@@ -251,7 +251,7 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     gE += gSyn * eRef;
     iOffset += restTableAt(tab, vRest).i - gSyn * (eRef - vRest);
     const eLeak = gTot > 0 ? gE / gTot : leak.eEff;
-    const isat = leak.gm > 0 ? (leak.tail * gTot) / leak.gm : leak.tail;
+    const isat = leak.gm > 0 ? (leak.iSat * gTot) / leak.gm : leak.iSat;
     const model = (v: number): number => (isat > 0 ? isat * Math.tanh((gTot * (eLeak - v)) / isat) : gTot * (eLeak - v)) + iOffset;
     // One tanh over the summed conductance is not the sum of the parts: match at the rest.
     const truth = (v: number): number => base(v) + restTableAt(tab, v).i;
@@ -263,12 +263,12 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     capacitance: r.capacitance,
     gLeak: gTot,
     eLeak: gTot > 0 ? gE / gTot : leak.eEff,
-    leakSaturationCurrent: leak.gm > 0 ? (leak.tail * gTot) / leak.gm : leak.tail,
+    leakSaturationCurrent: leak.gm > 0 ? (leak.iSat * gTot) / leak.gm : leak.iSat,
     ...(remainder !== undefined ? { membraneCurrentRemainder: remainder } : {}),
     vThreshold: thresholdOn ? r.vThreshold + comparatorOffset(die, circuitEnum, r.iComparator, r.vThreshold) : Infinity,
     vReset: reset.eEff,
     gReset: reset.gm,
-    resetSaturationCurrent: reset.tail,
+    resetSaturationCurrent: reset.iSat,
     refractoryTime: r.refractory,
     holdoffTime: r.holdoff,
     synapticInput: [exc.p, inh.p],

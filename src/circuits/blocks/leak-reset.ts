@@ -18,7 +18,7 @@
  * has no recovery term (docs/verification.md, gap 5).
  */
 import { blockOffsets, type Die } from '../die.ts';
-import { OTA_DEGEN_TRANSISTORS, OTA_TRANSISTORS, otaBehaviour, otaDegenBehaviour, type OtaBehaviour } from './ota.ts';
+import { OTA_DEGEN_TRANSISTORS, OTA_TRANSISTORS, degenTanhSaturation, otaBehaviour, otaDegenBehaviour, type OtaBehaviour } from './ota.ts';
 import { otaOffsetCurrent, otaOutputConductance } from '../technology.ts';
 import { malformedEntry, shippedEntry, type LeakDegenEntry } from '../../characterize/table.ts';
 
@@ -69,6 +69,11 @@ export function rangeFactor(division: boolean, multiplication: boolean): number 
 export interface LeakBehaviour extends OtaBehaviour {
   /** Effective reference (after the OTA's offset and systematic current), V. */
   eEff: number;
+  /**
+   * Saturation current of the tanh form, A: the tail, or with degeneration the tanh's stand-in
+   * for the more linear degenerated curve (ota.ts degenTanhSaturation).
+   */
+  iSat: number;
 }
 
 /**
@@ -85,6 +90,7 @@ export type LeakDegeneration = boolean | 'shorted';
  */
 export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef: number, offsets?: Readonly<Record<string, number>>, degeneration: LeakDegeneration = false): LeakBehaviour {
   let b0: OtaBehaviour;
+  let iSat: number | undefined;
   if (degeneration !== false) {
     const dvD = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_DEGEN_TRANSISTORS);
     const tail0 = otaDegenBehaviour(biasA, vRef, dvD, 0, 1).tail;
@@ -93,6 +99,10 @@ export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef
       ? otaDegenBehaviour(biasA, vRef, dvD, LEAK_DEGENERATION_OHM, fit.k, fit.iSys)
       // Switch closed: the split tails in parallel, the plain OTA's law at their sum.
       : otaDegenBehaviour(biasA, vRef, dvD, 0, fit.k);
+    if (degeneration === true) {
+      const x = otaDegenBehaviour(biasA, vRef, dvD, 0, fit.k).gm / b0.gm - 1;
+      iSat = degenTanhSaturation(b0.tail, x);
+    }
   } else {
     b0 = otaBehaviour(biasA, vRef, offsets ?? blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS));
   }
@@ -100,5 +110,5 @@ export function leakBehaviour(die: Die, circuitEnum: number, biasA: number, vRef
   // is the transconductance plus the OTA's output conductance.
   const b = { ...b0, gm: b0.gm + otaOutputConductance(b0.tail) };
   const eEff = b.gm > 0 ? vRef - b.vOs + b.iSys / b.gm : vRef;
-  return { ...b, eEff };
+  return { ...b, eEff, iSat: iSat ?? b.tail };
 }

@@ -135,7 +135,8 @@ export function otaDegenSubcircuit(): Subcircuit {
  * The degenerated OTA's behaviour at bias `biasA`, common mode `vcm`, resistance `rD` (0: the
  * switch closed) with body factor `k`. Half tails I_ta,b = (I_b/2)·exp(−s·(ΔV_t,mta|mtb − ΔV_t,mb));
  * gm is the plain OTA's at I_t = I_ta + I_tb (same pair and mirror), degenerated; the split
- * tails add −k·(I_ta − I_tb)·R_D/2 to the input offset (R_D carries (I_ta − I_tb)/2 in balance);
+ * tails add −k·(I_ta − I_tb)·R_D/2 to the input offset (R_D carries (I_ta − I_tb)/2 in balance),
+ * the mirror's offset term grows by 1 + k·gm·R_D/2 (an output current over the smaller g);
  * iSys is `iSysA` (the variant's measured systematic current) when given, else the plain OTA's.
  */
 export function otaDegenBehaviour(biasA: number, vcm: number, dv: OtaOffsets, rD: number, k: number, iSysA?: number): OtaBehaviour {
@@ -145,10 +146,14 @@ export function otaDegenBehaviour(biasA: number, vcm: number, dv: OtaOffsets, rD
   const tb = 0.5 * biasA * Math.exp(-(d('mtb') - d('mb')) * s);
   const tail = ta + tb;
   const gm0 = otaGm(tail, vcm) * mirrorGmFactor(tail, dv);
+  const x = (k * gm0 * rD) / 2;
   return {
     tail,
-    gm: gm0 / (1 + (k * gm0 * rD) / 2),
-    vOs: d('m1') - d('m2') - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')) - (k * (ta - tb) * rD) / 2,
+    gm: gm0 / (1 + x),
+    // The pair's ΔV_t is an input voltage and stays; the mirror's imbalance is an output
+    // current, referred to the input through the degenerated g: ×(1 + x) (SPICE, seed 2:
+    // without this factor the rest was 5.2 mV off, with it 0.3 mV).
+    vOs: d('m1') - d('m2') - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')) * (1 + x) - (k * (ta - tb) * rD) / 2,
     iSys: iSysA ?? otaOffsetCurrent(tail, vcm),
   };
 }
@@ -159,4 +164,23 @@ export function otaDegenBehaviour(biasA: number, vcm: number, dv: OtaOffsets, rD
  */
 export function otaDegenInputFor(iOut: number, tail: number, gm0: number, rD: number, k: number): number {
   return (tail / gm0) * Math.atanh(iOut / tail) + (k * rD * iOut) / 2;
+}
+
+/**
+ * Saturation current of the tanh I_sat·tanh(g·ΔV/I_sat) (the emulator's leak form) that best
+ * stands in for the degenerated law, whose curve is more linear than a tanh of the same g and
+ * I_t: the I_sat that meets the law at I = I_t/2 (bisection; I_t when not degenerated).
+ * x = k·gm·R_D/2. Modelling decision (docs/circuits.md): the tanh then exceeds I_t by
+ * I_sat − I_t at large |ΔV|, where the leak is far past the range a LIF visits.
+ */
+export function degenTanhSaturation(tail: number, x: number): number {
+  if (!(tail > 0) || !(x > 0)) return tail;
+  // In units of I_t and g: the law's input at I_t/2 times g, then solve s·tanh(a/s) = 1/2.
+  const a = (Math.atanh(0.5) + 0.5 * x) / (1 + x);
+  let lo = 0.5, hi = 1e3;
+  for (let j = 0; j < 100; j++) {
+    const m = Math.sqrt(lo * hi);
+    if (m * Math.tanh(a / m) < 0.5) lo = m; else hi = m;
+  }
+  return tail * Math.sqrt(lo * hi);
 }
