@@ -8,8 +8,9 @@
  *   E = v_ref − V_os + I_sys / g  (the OTA's offset referred to the reference).
  * Source degeneration (enable_degeneration of the active mode): the OTA's degenerated variant
  * (blocks/ota.ts otaDegenSubcircuit) with R_D = LEAK_DEGENERATION_OHM between the pair's
- * sources: g = gm/(1 + k·gm·R_D/2) + g_o, I_sat = I_t, k and the variant's systematic current
- * from the characterisation table (LEAK_DEGEN_FIT; docs/circuits.md).
+ * sources: g = gm/(1 + k·gm·R_D/2) + g_o, the tanh's I_sat a stand-in for the more linear
+ * degenerated curve (ota.ts degenTanhSaturation), k and the variant's systematic current from
+ * the characterisation table (LEAK_DEGEN_FIT; docs/circuits.md).
  *
  * The switch is digital on the chip (the refractory counter releases the reset) and instant in
  * both levels. The one transient it leaves in the deck is the OTA's bias node settling from the
@@ -26,8 +27,9 @@ export const LEAK_BLOCK = 'leak_reset';
 
 /**
  * R_D of the degenerated leak/reset OTA, Ω (modelling decision, docs/circuits.md): 1 MΩ
- * widens the linear range I_t/g by 1 + k·gm·R_D/2 (≈ ×1.8 at 100 nA, ×4.9 at 500 nA) and caps
- * the leak conductance near 2/(k·R_D) ≈ 1.7 µS (the leak range it costs).
+ * widens the linear range I_t/g by 1 + k·gm·R_D/2 (measured ×1.7 at 100 nA, ×4.1 at 500 nA)
+ * and holds the leak conductance near 2/(k·R_D) (1.45 µS at 1 µA) until the half tails leave
+ * saturation above ≈ 1 µA (the leak range it costs).
  */
 export const LEAK_DEGENERATION_OHM = 1e6;
 
