@@ -23,7 +23,10 @@ import { ICC_FIT, iccBehaviour, iccOperatingVoltage } from '../../src/circuits/b
 import { InputError } from '../../src/util/errors.ts';
 import { SYNRES_FIT } from '../../src/circuits/blocks/synin.ts';
 import { SYNIN_REST_CURRENT_A } from '../../src/circuits/blocks/synin-rest-fit.ts';
-import { LEAK_DEGEN_FIT } from '../../src/circuits/blocks/leak-reset.ts';
+import { LEAK_DEGEN_FIT, LEAK_DEGENERATION_OHM } from '../../src/circuits/blocks/leak-reset.ts';
+import { leakDegenFrom, leakDegenPoint } from '../../src/characterize/blocks/leak-degen.ts';
+import { syninRestPoints } from '../../src/characterize/blocks/synin-rest.ts';
+import { vec } from '../../src/characterize/sweep.ts';
 
 const table = shippedTable();
 
@@ -134,6 +137,24 @@ describe('sweep points reproduce the table (ngspice)', () => {
     const law = iccBehaviour('ideal', 0, 1e-7, 0.4);
     expect(Math.abs(law.g / icc.cross - 1)).toBeLessThan(1e-3);
     expect(Math.abs(law.iMem - icc.iMem)).toBeLessThan(1e-3 * Math.abs(icc.iMem) + 1e-13);
+  });
+});
+
+describe('leak-degen and synin-rest reproduce the table (ngspice)', () => {
+  it('degenerated follower at 100 nA (R_D and shorted) and one synaptic rest sweep', async () => {
+    const pts = [leakDegenPoint(100e-9, LEAK_DEGENERATION_OHM), leakDegenPoint(100e-9, 0), ...syninRestPoints().slice(0, 1)];
+    const out = await runSpiceMany(pts.map((p) => p.netlist), { backend: 'cli', jobs: 2, timeoutSeconds: 60 });
+    const r = out.map((o) => {
+      if (!o.ok) throw o.error;
+      return o.result;
+    });
+    // Same decks as the table's (4 significant digits there): k to 1e-3.
+    const d = leakDegenFrom(r[0]), s0 = leakDegenFrom(r[1]);
+    const j = LEAK_DEGEN_FIT.biasA.indexOf(100e-9);
+    expect(Math.abs(((s0.g / d.g - 1) * 2) / (s0.g * LEAK_DEGENERATION_OHM) / LEAK_DEGEN_FIT.k[j] - 1)).toBeLessThan(1e-3);
+    // First synin-rest deck (exc, lowest i_bias_gm and i_bias_tau): the table's row to 1e-3.
+    const i = vec(r[2], 'i(vm)');
+    SYNIN_REST_CURRENT_A.exc.currentA[0][0].forEach((x, k) => expect(Math.abs(i[k] - x)).toBeLessThan(1e-3 * Math.abs(x) + 1e-15));
   });
 });
 
