@@ -33,6 +33,7 @@ import { delvtoDefaults, mos, delvtoParam } from '../transistors.ts';
 import { blockOffsets, type Die } from '../die.ts';
 import { OTA_SUBCKT, OTA_TRANSISTORS, otaBehaviour } from './ota.ts';
 import { RESET_HOLDOFF_MAX } from '../../chip/constants.ts';
+import { malformedEntry, shippedEntry, type ComparatorEntry } from '../../characterize/table.ts';
 
 export const COMPARATOR_BLOCK = 'comparator';
 export const INVERTER_BLOCK = 'comparator_inv';
@@ -68,18 +69,18 @@ export function refractoryTiming(refractoryCycles: number, holdoffSetting: numbe
  * minus v_threshold, per bias (rows) and threshold (columns). Up to 0.85 V the comparator
  * trips within ≈ 1–6 mV below the threshold; above ≈ 0.9 V the NMOS pair runs out of
  * common-mode headroom and it fires early by tens of mV (≈ 100 mV at 1.0 V and 50 nA): the
- * usable threshold range is compressed at the top. `npx tsx bench/circuits-fit.ts --only=comparator`.
+ * usable threshold range is compressed at the top. The "comparator" entry of the shipped
+ * characterisation table (src/characterize/blocks/comparator.ts; regenerate with
+ * `npx plateau characterize --blocks comparator`).
  */
-export const COMPARATOR_FIT = {
-  biasA: [50e-9, 100e-9, 200e-9, 500e-9],
-  vthV: [0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1],
-  tripOffsetV: [
-    [-0.00125, -0.00125, -0.00125, -0.00125, -0.00225, -0.005744, -0.0221, -0.0557, -0.09973, -0.1487, -0.1999],
-    [-0.00125, -0.00125, -0.00125, -0.00125, -0.00175, -0.003199, -0.01073, -0.03522, -0.07412, -0.1202, -0.1694],
-    [-0.00075, -0.00075, -0.00075, -0.0007645, -0.00125, -0.001753, -0.004764, -0.01922, -0.0506, -0.09269, -0.1397],
-    [-0.00075, -0.00075, -0.00075, -0.00075, -0.00075, -0.00125, -0.002244, -0.007135, -0.02568, -0.05925, -0.1018],
-  ],
-};
+export const COMPARATOR_FIT: Readonly<ComparatorEntry> = shippedEntry('comparator', (e) => {
+  const nb = e.biasA?.length, nv = e.vthV?.length;
+  const increasing = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
+  if (!(nb >= 2) || !(nv >= 2) || !increasing(e.biasA) || !increasing(e.vthV) || !e.biasA.every((x) => x > 0)
+    || e.tripOffsetV?.length !== nb || !e.tripOffsetV.every((r) => Array.isArray(r) && r.length === nv && r.every(Number.isFinite))) {
+    throw malformedEntry('comparator', 'shape (biasA[n] > 0 increasing, vthV[m] increasing, tripOffsetV[n][m] finite)');
+  }
+});
 
 function tripOffset(biasA: number, vTh: number): number {
   const f = COMPARATOR_FIT;
