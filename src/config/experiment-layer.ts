@@ -27,6 +27,12 @@ export interface CompartmentParameters {
   holdoff?: number;
   i_offset?: number;
   spiking?: boolean;
+  /**
+   * Source degeneration of the leak (and the reset's variant) OTA: leak.enable_degeneration
+   * with R_D = 1 MΩ, a wider linear range at a capped leak conductance (docs/circuits.md,
+   * docs/mapping.md). Default false.
+   */
+  leak_degeneration?: boolean;
   adaptation?: AdaptationParameters;
   exponential?: ExponentialParameters;
 }
@@ -154,6 +160,7 @@ class Reader {
     for (const [k, v] of Object.entries(raw)) {
       const p = [...path, k];
       if (k === 'spiking') out.spiking = v as boolean;
+      else if (k === 'leak_degeneration') out.leak_degeneration = v as boolean;
       else if (k === 'adaptation') {
         const a = v as Raw;
         out.adaptation = {};

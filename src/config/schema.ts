@@ -294,7 +294,15 @@ const time = (d: string) => quantitySchema('s', d, { bio: true });
 const rate = (d: string) => quantitySchema('Hz', d, { bio: true });
 
 export function experimentSchema(): Schema {
-  const params = { type: 'object', additionalProperties: false, properties: physicalParameterProperties() };
+  // leak_degeneration is a circuit choice the lowering makes, not a calibration target (the
+  // calibration layer records it as the switch leak.enable_degeneration): experiment only.
+  const params = {
+    type: 'object', additionalProperties: false,
+    properties: {
+      ...physicalParameterProperties(),
+      leak_degeneration: { type: 'boolean', description: 'source-degenerate the leak OTA (leak.enable_degeneration, R_D 1 MΩ): wider linear range, leak conductance capped near 1–1.5 µS up to ≈ 1 µA bias (default false)' },
+    },
+  };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://plateau.dev/schema/experiment.json',

@@ -13,7 +13,9 @@
  * same τ_mem (so the sums keep C/g = τ_mem), the leak and reset potentials and the refractory
  * setting; the first circuit carries the threshold comparator, the synaptic inputs (the synapse
  * columns of the first circuit receive the weights), the offset current and AdEx terms. The
- * circuit holding a link's conductance carries τ_icc = C_circuit / g_icc.
+ * circuit holding a link's conductance carries τ_icc = C_circuit / g_icc. `leak_degeneration`
+ * degenerates the leak OTA of every circuit of the compartment (codesForTargets inverts τ_mem
+ * and v_leak through the degenerated law; the reset mode runs the variant with R_D shorted, docs/mapping.md).
  *
  * Synaptic inputs: only those that receive synapses are enabled (an unused input's OTA is off),
  * at i_bias_gm DEFAULT_SYNIN_GM_CODE, each trimmed by its reference shift to put no current onto
@@ -266,6 +268,8 @@ export function lowerExperiment(exp: Experiment, opts: LowerOptions): Lowered {
         const t: CircuitTargets = {
           v_leak: p.v_leak, v_reset: p.v_reset, capacitance_code: capCode, tau_mem: p.tau_mem,
         };
+        // Every circuit of the compartment: its leaks are summed, so they share the law.
+        if (p.leak_degeneration === true) t.leak_degeneration = true;
         if (first && spiking) t.v_threshold = p.v_threshold;
         if (first) {
           if (receiving.has(`${key}|excitatory`)) {
