@@ -19,7 +19,7 @@ import { cobaPotentials, cobaScale, syninBehaviour, syninElements, syninRestCurr
 
 /** Membrane range where the synaptic inputs' rest current is linearised, V (see circuitParameters). */
 export const SYNIN_LINEAR_RANGE_V: readonly [number, number] = [0.4, 0.8];
-import { comparatorOffset, refractoryTiming, spikeElements, oneShotElements } from './blocks/spike.ts';
+import { comparatorDelayLaw, comparatorOffset, refractoryTiming, spikeElements, oneShotElements } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
 import { ICC_BLOCKS, iccBehaviour, iccOperatingVoltage, iccRangeFactor } from './blocks/icc.ts';
 import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
@@ -190,7 +190,12 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     const ab = adaptationBehaviour(die, circuitEnum, {
       ...r.adapt, invertA: cfg.adaptation.invert_a, invertB: cfg.adaptation.invert_b, enablePulse: cfg.adaptation.enable_pulse,
     });
-    adaptation = { enabled: true, a: ab.aS, b: ab.bA, tauW: ab.tauW, vRef: ab.vRefEff };
+    adaptation = {
+      enabled: true, a: ab.aS, b: ab.bA, tauW: ab.tauW, vRef: ab.vRefEff,
+      // The large-signal law (adaptationRemainders): the engine adds these OTAs' saturation.
+      aSaturation: ab.aSaturation, wSaturation: ab.wSaturation, outputSaturation: ab.outputSaturation,
+      stateShift: ab.stateShift, outputShift: ab.outputShift,
+    };
     iOffset += ab.restCurrent;
     loads.push([otaOutputConductance(ab.out.tail), r.adapt.vWl]);
   }
@@ -269,6 +274,8 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
     vReset: reset.eEff,
     gReset: reset.gm,
     resetSaturationCurrent: reset.iSat,
+    // The comparator's dynamic delay at its bias and threshold (fitted law, blocks/spike.ts).
+    ...(thresholdOn && r.iComparator > 0 ? { comparatorDelay: comparatorDelayLaw(r.iComparator, r.vThreshold) } : {}),
     refractoryTime: r.refractory,
     holdoffTime: r.holdoff,
     synapticInput: [exc.p, inh.p],

@@ -26,6 +26,13 @@ export interface CircuitParameters {
   gReset: number;
   /** Large-signal limit of the reset transconductor, A (same law as the leak). Optional. */
   resetSaturationCurrent?: number;
+  /**
+   * Dynamic delay of comparator + buffer + refractory one-shot after the membrane crosses
+   * vThreshold rising at slope s (V/s): d(s) = delayAtRef · (max(s, refSlope/100)/refSlope)^(−exponent)
+   * (`comparatorDelay` in blocks/spike.ts, fitted from ngspice; docs/verification.md gap 6).
+   * Optional: absent means an ideal comparator (the spike request at the crossing).
+   */
+  comparatorDelay?: { delayAtRef: number; refSlope: number; exponent: number };
   /** Refractory period, s (counter / clock, quantised). */
   refractoryTime: number;
   /** Holdoff: the last part of the refractory period, membrane free but no new spike, s. */
@@ -91,6 +98,20 @@ export interface AdaptationParameters {
   tauW: number;
   /** Reference of the sub-threshold term, V. */
   vRef: number;
+  /**
+   * Large-signal limits of the block's three OTAs (`adaptationBehaviour`, blocks/adaptation.ts;
+   * docs/verification.md gap 9), A: the a-drive in w units saturates at aSaturation, the τ-OTA
+   * holds |w + stateShift| ≤ wSaturation, the membrane current |w + outputShift| ≤
+   * outputSaturation. The engine adds, with R(g, I, x) = I·tanh(g x/I) − g x,
+   *   state    = R(a, aSaturation, V − vRef) − R(1, wSaturation, w + stateShift)  (to τ_w dw/dt),
+   *   membrane = −R(1, outputSaturation, w + outputShift)                        (to I_mem).
+   * Optional: absent (or not finite and > 0) means that OTA is linear; the shifts default to 0.
+   */
+  aSaturation?: number;
+  wSaturation?: number;
+  outputSaturation?: number;
+  stateShift?: number;
+  outputShift?: number;
 }
 
 export interface ExponentialParameters {

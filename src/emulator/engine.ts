@@ -28,6 +28,7 @@ import { kappaDecay, phiDecay, propagator, type Propagator } from './linalg.ts';
 import { LABELS_PER_BUS } from './routing.ts';
 import type { EmulatorModel, GroupUnit } from './model.ts';
 import type { CircuitParameters } from '../circuits/params.ts';
+import { comparatorDelay } from '../circuits/blocks/spike.ts';
 import type { ExternalSpike } from './types.ts';
 import { steadyState } from './rest.ts';
 import { LEAN_HEADER_BYTES, instantiateLeanKernel, wasmMemory, writeLeanHeader, type LeanKernelWasm, type WasmMemory } from './wasm-kernel.ts';
@@ -102,6 +103,31 @@ export function saturationRemainder(g: number, iSat: number, dv: number): number
   if (!(iSat > 0) || !Number.isFinite(iSat)) return 0;
   const x = g * dv;
   return iSat * Math.tanh(x / iSat) - x;
+}
+
+/**
+ * The adaptation block's large-signal law in the engine's variables (CircuitParameters.adaptation,
+ * `adaptationRemainders` in circuits/blocks/adaptation.ts, docs/verification.md gap 9): what the
+ * three OTAs' saturation takes off the linear AdEx terms. To τ_w dw/dt:
+ *   state = R(a, aSaturation, V − v_ref) − R(1, wSaturation, w + stateShift),
+ * frozen over a step like the leak's remainder (0 when the limits are absent).
+ */
+export function adaptationStateRemainder(ad: CircuitParameters['adaptation'], v: number, w: number): number {
+  return saturationRemainder(ad.a, ad.aSaturation ?? 0, v - ad.vRef) - saturationRemainder(1, ad.wSaturation ?? 0, w + (ad.stateShift ?? 0));
+}
+
+/** The same law's part on the membrane: membrane = −R(1, outputSaturation, w + outputShift), A. */
+export function adaptationMembraneRemainder(ad: CircuitParameters['adaptation'], w: number): number {
+  return -saturationRemainder(1, ad.outputSaturation ?? 0, w + (ad.outputShift ?? 0));
+}
+
+/**
+ * Delay of the spike request after a threshold crossing with membrane slope `slope` (V/s): the
+ * circuit library's fitted comparator law (`comparatorDelay`, blocks/spike.ts), 0 without one.
+ */
+export function spikeDelay(p: CircuitParameters, slope: number): number {
+  const law = p.comparatorDelay;
+  return law === undefined ? 0 : comparatorDelay(law, slope);
 }
 
 /** Optional table of the circuit library (`CircuitParameters.membraneCurrentRemainder`). */
@@ -592,6 +618,9 @@ export class SteppedEngine {
   private readonly cobaOn: Uint8Array;
   private readonly eRev: Float64Array;
   private readonly cobaDen: Float64Array;
+  /** COBA factor range per input (CircuitParameters cobaFactorRange; ±∞ when absent). */
+  private readonly cobaMin: Float64Array;
+  private readonly cobaMax: Float64Array;
   // Per-compartment scalar constants for a full step.
   private readonly eFree: Float64Array;
   private readonly phiFree: Float64Array;
@@ -670,6 +699,8 @@ export class SteppedEngine {
     this.cobaOn = new Uint8Array(2 * n);
     this.eRev = new Float64Array(2 * n);
     this.cobaDen = new Float64Array(2 * n);
+    this.cobaMin = new Float64Array(2 * n).fill(-Infinity);
+    this.cobaMax = new Float64Array(2 * n).fill(Infinity);
     this.accA = new Float64Array(2 * n);
     this.accB = new Float64Array(2 * n);
     this.touched = new Int32Array(2 * n);
@@ -706,6 +737,10 @@ export class SteppedEngine {
         this.cobaOn[t] = s.enabled && s.coba && s.eRev !== s.eRef ? 1 : 0;
         this.eRev[t] = s.eRev;
         this.cobaDen[t] = s.eRev - s.eRef;
+        if (s.cobaFactorRange !== undefined) {
+          this.cobaMin[t] = s.cobaFactorRange[0];
+          this.cobaMax[t] = s.cobaFactorRange[1];
+        }
       }
     }
     for (let c = 0; c < nc; c++) {
@@ -867,6 +902,15 @@ export class SteppedEngine {
   get awakeScalarCompartments(): number {
     if (this.activeDirty) this.rebuildActive();
     return this.ka.count[0];
+  }
+
+  /**
+   * COBA amplitude factor of input t at membrane v: k = (E_rev − V)/(E_rev − E_ref), clipped to
+   * the circuit's cobaFactorRange (the modulating OTA saturates; blocks/synin.ts).
+   */
+  private cobaFactor(t: number, v: number): number {
+    const k = (this.eRev[t] - v) / this.cobaDen[t];
+    return k < this.cobaMin[t] ? this.cobaMin[t] : k > this.cobaMax[t] ? this.cobaMax[t] : k;
   }
 
   private canSpike(i: number): boolean {
@@ -1083,7 +1127,7 @@ export class SteppedEngine {
         const cur = this.I[t];
         if (cur === 0) continue;
         if (!gated) {
-          const kf = this.cobaOn[t] ? (this.eRev[t] - V0) / this.cobaDen[t] : 1;
+          const kf = this.cobaOn[t] ? this.cobaFactor(t, V0) : 1;
           const kap = useKap !== null ? useKap[t] : kappaDecay(lambda, 1 / this.tauS[t], h) / C;
           dv += kf * cur * kap;
         }
@@ -1252,7 +1296,16 @@ export class SteppedEngine {
       const p = P[i];
       const c = m.compOf[i];
       const v = V[c];
-      const r = (inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v)) + membraneRemainder(p, v);
+      let r = (inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v)) + membraneRemainder(p, v);
+      const ad = p.adaptation;
+      if (ad.enabled) {
+        // The adaptation OTAs' saturation (docs/emulator.md, Equations): state/τ_w to the w row,
+        // the output's share to the membrane row, frozen over the (sub)step.
+        const wi = w[i];
+        r += adaptationMembraneRemainder(ad, wi);
+        const st = adaptationStateRemainder(ad, v, wi);
+        if (st !== 0) u[g.nc + 3 * li + 2] += st / ad.tauW;
+      }
       if (r !== 0) u[circLocal[li]] += r / m.capacitance[c];
     }
     for (let r = 0; r < n; r++) {
@@ -1278,7 +1331,7 @@ export class SteppedEngine {
       for (let r = 0; r < n; r++) x1[r] += alpha * dn[r];
     }
     // COBA: the input's effect on every other state scaled by the frozen factor k.
-    const { cobaOn, eRev, cobaDen } = this;
+    const cobaOn = this.cobaOn;
     for (let li = 0; li < circuits.length; li++) {
       const i = circuits[li];
       const c = m.compOf[i];
@@ -1286,7 +1339,7 @@ export class SteppedEngine {
         const t = 2 * i + rcp;
         if (!cobaOn[t] || x0[g.nc + 3 * li + rcp] === 0) continue;
         const j = g.nc + 3 * li + rcp;
-        const k = (eRev[t] - V[c]) / cobaDen[t];
+        const k = this.cobaFactor(t, V[c]);
         for (let r = 0; r < n; r++) if (r !== j) x1[r] -= (1 - k) * E[r * n + j] * x0[j];
       }
     }
@@ -1398,7 +1451,7 @@ export class SteppedEngine {
   private applyInputs(): void {
     // Everything hoisted into locals: this runs once per touched input per step.
     const { compOf, pause, capacitance } = this.m;
-    const { accA, accB, marked, touched, I, V, tauS, cobaOn, eRev, cobaDen, inReset } = this;
+    const { accA, accB, marked, touched, I, V, tauS, cobaOn, inReset } = this;
     const awake = this.ka.awake;
     const nTouched = this.delivery.nTouched;
     const n = nTouched[0];
@@ -1415,7 +1468,7 @@ export class SteppedEngine {
       if (awake[c] === 0) { awake[c] = 1; woke = true; }
       I[t] += a - b / tauS[t];
       if (pause[i] === 1 && inReset[i] === 1) continue;
-      const kf = cobaOn[t] === 1 ? (eRev[t] - V[c]) / cobaDen[t] : 1;
+      const kf = cobaOn[t] === 1 ? this.cobaFactor(t, V[c]) : 1;
       V[c] += (kf * b) / capacitance[c];
     }
     if (woke) this.activeDirty = true;
@@ -1440,7 +1493,12 @@ export class SteppedEngine {
       const P = this.m.clockPeriod[i];
       if (P !== Infinity) {
         const v0 = this.Vprev[c];
-        let tc = v0 < th ? t0 + ((t1 - t0) * (th - v0)) / (v1 - v0) : t0;
+        // A crossing within the step: its time interpolated, and the spike requested after the
+        // comparator's delay at the step's slope (the membrane integrates on meanwhile; the
+        // switch pending hands the compartment to the general path). A membrane already above
+        // threshold (at the start, or at the end of the refractory period) has its comparator
+        // high already: no delay.
+        let tc = v0 < th ? t0 + ((t1 - t0) * (th - v0)) / (v1 - v0) + spikeDelay(this.m.params[i], (v1 - v0) / (t1 - t0)) : t0;
         if (refrUntil[i] > tc) tc = refrUntil[i];
         pendingReg[i] = Math.ceil(tc / P - 1e-9) * P;
         this.refreshSwitch(i);

@@ -5,13 +5,15 @@
  *   0 = F_c(V) = Σ_{i∈c} [ I_sat,i tanh(g_L,i (E_L,i − V_c)/I_sat,i) + I_off,i + A_i(V_c) − w_i ]
  *               + Σ_terms g·V_col + I_line,c,
  *   w_i = a_i (V_c − V_ref,i)          (adaptation at its steady state, dw/dt = 0),
+ * with the adaptation OTAs' saturation where the circuit library gives it (`adaptationAt`: the
+ * state's steady w in closed form, −w plus the output's remainder on the membrane),
  * the tanh reducing to g_L (E_L − V) without a saturation current, A_i the exponential term
  * (plus the circuit library's membrane-current remainder table where it gives one).
  * This is the fixed point of the engine's own equations, so a compartment started there stays
  * there (and the quiescent-skip puts it to sleep at once).
  */
 import type { CircuitParameters } from '../circuits/params.ts';
-import { exponentialCurrent, membraneRemainder, membraneRemainderSlope, V_RAIL_HIGH, V_RAIL_LOW } from './engine.ts';
+import { adaptationMembraneRemainder, exponentialCurrent, membraneRemainder, membraneRemainderSlope, V_RAIL_HIGH, V_RAIL_LOW } from './engine.ts';
 import type { EmulatorModel } from './model.ts';
 
 /** Largest Newton step, V: keeps the solve on the branch it starts on (the resting branch). */
@@ -44,6 +46,45 @@ function exponentialSlope(p: CircuitParameters, v: number): number {
   }
   if ((v - e.vT) / e.deltaT > 40) return 0; // the engine clamps the exponent there
   return exponentialCurrent(p, v) / e.deltaT;
+}
+
+/** tanh(x/I)·I: a transconductor's current at linear drive x, saturating at I (linear without I). */
+function satCurrent(x: number, iSat: number | undefined): { i: number; slope: number } {
+  if (iSat === undefined || !(iSat > 0) || !Number.isFinite(iSat)) return { i: x, slope: 1 };
+  const t = Math.tanh(x / iSat);
+  return { i: iSat * t, slope: 1 - t * t };
+}
+
+/**
+ * The adaptation at its steady state for membrane v (engine's law, engine.ts
+ * `adaptationStateRemainder`): 0 = a(V − v_ref) − w + state is
+ *   wSat·tanh((w + σ)/wSat) − σ = aSat·tanh(a(V − v_ref)/aSat),
+ * so w = wSat·atanh((drive + σ)/wSat) − σ. Returns w, the block's membrane current
+ * −w + membrane remainder = −(outSat·tanh((w + ρ)/outSat) − ρ) and its slope d/dV, and whether
+ * the τ-OTA can hold that drive at all (`held`: |drive + σ| < wSat; when it cannot, w runs away
+ * and there is no steady state: the argument is clamped here so that Newton can go on, and the
+ * unit is rejected afterwards).
+ */
+export function adaptationAt(ad: CircuitParameters['adaptation'], v: number): { w: number; current: number; slope: number; held: boolean } {
+  const drive = satCurrent(ad.a * (v - ad.vRef), ad.aSaturation);
+  const sigma = ad.stateShift ?? 0;
+  const wSat = ad.wSaturation;
+  let w: number;
+  let dwdv: number;
+  let held = true;
+  if (wSat === undefined || !(wSat > 0) || !Number.isFinite(wSat)) {
+    w = drive.i;
+    dwdv = ad.a * drive.slope;
+  } else {
+    let z = (drive.i + sigma) / wSat;
+    const lim = 1 - 1e-12;
+    if (!(Math.abs(z) < lim)) { held = false; z = Math.sign(z) * lim; }
+    w = wSat * Math.atanh(z) - sigma;
+    dwdv = (ad.a * drive.slope) / (1 - z * z);
+  }
+  const rem = adaptationMembraneRemainder(ad, w);
+  const out = satCurrent(w + (ad.outputShift ?? 0), ad.outputSaturation);
+  return { w, current: -w + rem, slope: -out.slope * dwdv, held };
 }
 
 /** Leak potential start (the old start state): mean E_L of the compartment's circuits. */
@@ -87,8 +128,9 @@ function residual(m: EmulatorModel, comps: number[], V: Float64Array, F: Float64
         J[lc * n + lc] += exponentialSlope(p, v);
       }
       if (p.adaptation.enabled) {
-        F[lc] -= p.adaptation.a * (v - p.adaptation.vRef);
-        J[lc * n + lc] -= p.adaptation.a;
+        const ad = adaptationAt(p.adaptation, v);
+        F[lc] += ad.current;
+        J[lc * n + lc] += ad.slope;
       }
     }
   }
@@ -164,6 +206,8 @@ function solveUnit(m: EmulatorModel, comps: number[], terms: { row: number; col:
     for (let k = m.compPtr[c]; k < m.compPtr[c + 1]; k++) {
       const i = m.compCircuits[k];
       if (Number.isFinite(m.clockPeriod[i]) && V[lc] >= m.params[i].vThreshold) return null;
+      // An adaptation state the τ-OTA cannot hold runs to a rail: no steady state.
+      if (m.params[i].adaptation.enabled && !adaptationAt(m.params[i].adaptation, V[lc]).held) return null;
     }
   }
   return V;
@@ -187,7 +231,7 @@ export function steadyState(m: EmulatorModel): SteadyState {
   }
   for (let i = 0; i < m.nCircuits; i++) {
     const a = m.params[i].adaptation;
-    if (a.enabled && atRest[m.compOf[i]] === 1) w[i] = a.a * (V[m.compOf[i]] - a.vRef);
+    if (a.enabled && atRest[m.compOf[i]] === 1) w[i] = adaptationAt(a, V[m.compOf[i]]).w;
   }
   return { V, w, atRest, leakV };
 }

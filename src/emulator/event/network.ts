@@ -14,6 +14,7 @@
  */
 import * as lif from './lif.ts';
 import { inputError } from '../../util/errors.ts';
+import { comparatorDelay, type ComparatorDelayLaw } from '../../circuits/blocks/spike.ts';
 
 const firstCrossing = lif.firstCrossing;
 
@@ -28,6 +29,12 @@ export interface EventNeurons {
   reset: Float64Array;
   /** Refractory time; Infinity = at most one spike. */
   refractory: Float64Array;
+  /**
+   * Optional comparator delay law per neuron (CircuitParameters.comparatorDelay): the spike, and
+   * the reset, come d(s) after the crossing, s = dV/dt there (exact: −V/τ_m + I/C); the membrane
+   * integrates its input meanwhile. Absent (or undefined for a neuron): the spike at the crossing.
+   */
+  comparatorDelay?: ReadonlyArray<ComparatorDelayLaw | undefined>;
 }
 
 /**
@@ -242,6 +249,9 @@ export function simulateEventNetwork(net: EventNetwork, input: ExternalSpikes, t
   const lastT = new Float64Array(N);
   const refEnd = new Float64Array(N).fill(-Infinity);
   const pred = new PredictionHeap(N);
+  // 1 while a neuron's crossing waits out its comparator delay (its heap key is the spike time).
+  const pending = new Uint8Array(N);
+  const delays = nr.comparatorDelay;
   const q = new DeliveryHeap();
 
   for (let k = 0; k < input.source.length; k++) {
@@ -307,6 +317,14 @@ export function simulateEventNetwork(net: EventNetwork, input: ExternalSpikes, t
     if (tSpike <= tDel) {
       if (!(tSpike <= tEnd)) break;
       advance(j, tSpike);
+      const law = delays?.[j];
+      if (law !== undefined && pending[j] === 0) {
+        // The crossing: the spike follows after the comparator's delay at the exact slope.
+        pending[j] = 1;
+        pred.update(j, tSpike + comparatorDelay(law, -v[j] / nr.tauMem[j] + cur[j] / nr.capacitance[j]));
+        continue;
+      }
+      pending[j] = 0;
       if (count === outN.length) {
         const n2 = new Int32Array(count * 2); n2.set(outN); outN = n2;
         const t2 = new Float64Array(count * 2); t2.set(outT); outT = t2;
@@ -329,7 +347,8 @@ export function simulateEventNetwork(net: EventNetwork, input: ExternalSpikes, t
       events++;
       advance(tgt, tDel);
       cur[tgt] += w;
-      predict(tgt);
+      // A neuron waiting out its comparator delay keeps its spike time.
+      if (pending[tgt] === 0) predict(tgt);
     }
   }
   return { neuron: outN.slice(0, count), time: outT.slice(0, count), count, events };
@@ -345,6 +364,7 @@ export interface EventCircuitParameters {
   refractoryTime: number;
   synapseChargePerWeight: number;
   synapticInput: ReadonlyArray<{ tau: number; gain: number }>;
+  comparatorDelay?: ComparatorDelayLaw;
 }
 
 /**
@@ -370,6 +390,7 @@ export function eventNeuronsFromCircuits(params: readonly EventCircuitParameters
     out.reset[j] = p.vReset - p.eLeak;
     out.refractory[j] = p.refractoryTime;
   }
+  if (params.some((p) => p.comparatorDelay !== undefined)) out.comparatorDelay = params.map((p) => p.comparatorDelay);
   return out;
 }
 
