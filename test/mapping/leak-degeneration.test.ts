@@ -9,7 +9,7 @@ import { deriveCircuitParameters } from '../../src/circuits/derive.ts';
 import { membraneCapacitance } from '../../src/circuits/blocks/membrane.ts';
 import { currentCell } from '../../src/circuits/blocks/capmem-cell.ts';
 import { codesForTargets } from '../../src/circuits/targets.ts';
-import { loadConfigText } from '../../src/config/load.ts';
+import { loadConfigText, loadExperimentFile } from '../../src/config/load.ts';
 import { lowerExperiment, restPotential } from '../../src/mapping/lower.ts';
 import { MEMBRANE_CAPACITANCE_MAX } from '../../src/chip/constants.ts';
 import type { NeuronCircuitConfig } from '../../src/chip/neuron.ts';
@@ -73,5 +73,17 @@ describe('lowering: leak_degeneration', () => {
     expect(direct.enable_degeneration).toBe(true);
     expect([n0.leak.enable_division, n0.leak.enable_multiplication]).toEqual([direct.enable_division, direct.enable_multiplication]);
     expect(Math.abs(n0.leak.i_bias / direct.i_bias! - 1)).toBeLessThan(0.02);
+  });
+
+  it('lowers the verification case with every circuit degenerated at τ_mem 2 µs', () => {
+    const l = lowerExperiment(loadExperimentFile('examples/verification/degeneration.yaml'), { die: 'ideal' });
+    const ps = deriveCircuitParameters(l.chip, 'ideal');
+    const heads = [...l.spikeCircuits.values()];
+    expect(heads).toHaveLength(4);
+    for (const c of heads) {
+      expect(l.chip.neurons[c].leak.enable_degeneration).toBe(true);
+      // τ = C/g_leak of each circuit (what the lowering composes): 1 % as above.
+      expect(Math.abs(ps[c].capacitance / ps[c].gLeak / 2e-6 - 1)).toBeLessThan(0.01);
+    }
   });
 });
