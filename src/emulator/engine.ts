@@ -618,6 +618,8 @@ export class SteppedEngine {
   private readonly cobaOn: Uint8Array;
   private readonly eRev: Float64Array;
   private readonly cobaDen: Float64Array;
+  /** 1 where the circuit's adaptation carries large-signal limits (its remainders are non-zero). */
+  private readonly adaptSat: Uint8Array;
   /** COBA factor range per input (CircuitParameters cobaFactorRange; ±∞ when absent). */
   private readonly cobaMin: Float64Array;
   private readonly cobaMax: Float64Array;
@@ -699,6 +701,10 @@ export class SteppedEngine {
     this.cobaOn = new Uint8Array(2 * n);
     this.eRev = new Float64Array(2 * n);
     this.cobaDen = new Float64Array(2 * n);
+    this.adaptSat = Uint8Array.from(P, (p) => {
+      const ad = p.adaptation;
+      return ad.enabled && [ad.aSaturation, ad.wSaturation, ad.outputSaturation].some((x) => x !== undefined && x > 0 && Number.isFinite(x)) ? 1 : 0;
+    });
     this.cobaMin = new Float64Array(2 * n).fill(-Infinity);
     this.cobaMax = new Float64Array(2 * n).fill(Infinity);
     this.accA = new Float64Array(2 * n);
@@ -1291,6 +1297,7 @@ export class SteppedEngine {
     const u = g.u;
     const pu = prop.u;
     for (let r = 0; r < n; r++) u[r] = pu[r];
+    const adaptSat = this.adaptSat;
     for (let li = 0; li < circuits.length; li++) {
       const i = circuits[li];
       const p = P[i];
@@ -1298,7 +1305,7 @@ export class SteppedEngine {
       const v = V[c];
       let r = (inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v)) + membraneRemainder(p, v);
       const ad = p.adaptation;
-      if (ad.enabled) {
+      if (adaptSat[i] === 1) {
         // The adaptation OTAs' saturation (docs/emulator.md, Equations): state/τ_w to the w row,
         // the output's share to the membrane row, frozen over the (sub)step.
         const wi = w[i];
