@@ -106,18 +106,20 @@ export interface LeakEntry {
   conductanceS: number[][];
 }
 
-/** Source-degenerated leak/reset OTA (blocks/leak-reset.ts LEAK_DEGEN_FIT), follower at vcmV. */
+/** Source-degenerated leak/reset OTA (blocks/leak-reset.ts LEAK_DEGEN_FIT), follower; grids [bias][vcm]. */
 export interface LeakDegenEntry {
   rDOhm: number;
-  vcmV: number;
+  /** Common modes of the follower (columns), V. */
+  vcmV: number[];
+  /** Biases (rows), A. */
   biasA: number[];
-  /** Body factor k of g = gm/(1 + k·gm·R_D/2) per bias. */
-  k: number[];
-  /** Measured follower slope with R_D, and with the sources shorted, S. */
-  gS: number[];
-  gShortS: number[];
-  /** Output current at zero differential input with R_D, A. */
-  iSysA: number[];
+  /** Body factor k of g = gm/(1 + k·gm·R_D/2) [bias][vcm]. */
+  k: number[][];
+  /** Measured follower slope with R_D, and with the sources shorted, S [bias][vcm]. */
+  gS: number[][];
+  gShortS: number[][];
+  /** Output current at zero differential input with R_D, A [bias][vcm]. */
+  iSysA: number[][];
 }
 
 /** Per-die measurement of one OTA instance of one circuit (follower, nominal bias point). */

@@ -141,8 +141,8 @@ describe('sweep points reproduce the table (ngspice)', () => {
 });
 
 describe('leak-degen and synin-rest reproduce the table (ngspice)', () => {
-  it('degenerated follower at 100 nA (R_D and shorted) and one synaptic rest sweep', async () => {
-    const pts = [leakDegenPoint(100e-9, LEAK_DEGENERATION_OHM), leakDegenPoint(100e-9, 0), ...syninRestPoints().slice(0, 1)];
+  it('degenerated follower at 100 nA, V_cm 0.4 V (R_D and shorted) and one synaptic rest sweep', async () => {
+    const pts = [leakDegenPoint(100e-9, LEAK_DEGENERATION_OHM, 0.4), leakDegenPoint(100e-9, 0, 0.4), ...syninRestPoints().slice(0, 1)];
     const out = await runSpiceMany(pts.map((p) => p.netlist), { backend: 'cli', jobs: 2, timeoutSeconds: 60 });
     const r = out.map((o) => {
       if (!o.ok) throw o.error;
@@ -150,8 +150,10 @@ describe('leak-degen and synin-rest reproduce the table (ngspice)', () => {
     });
     // Same decks as the table's (4 significant digits there): k to 1e-3.
     const d = leakDegenFrom(r[0]), s0 = leakDegenFrom(r[1]);
-    const j = LEAK_DEGEN_FIT.biasA.indexOf(100e-9);
-    expect(Math.abs(((s0.g / d.g - 1) * 2) / (s0.g * LEAK_DEGENERATION_OHM) / LEAK_DEGEN_FIT.k[j] - 1)).toBeLessThan(1e-3);
+    const j = LEAK_DEGEN_FIT.biasA.indexOf(100e-9), c = LEAK_DEGEN_FIT.vcmV.indexOf(0.4);
+    expect(j).toBeGreaterThanOrEqual(0);
+    expect(c).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(((s0.g / d.g - 1) * 2) / (s0.g * LEAK_DEGENERATION_OHM) / LEAK_DEGEN_FIT.k[j][c] - 1)).toBeLessThan(1e-3);
     // First synin-rest deck (exc, lowest i_bias_gm and i_bias_tau): the table's row to 1e-3.
     const i = vec(r[2], 'i(vm)');
     SYNIN_REST_CURRENT_A.exc.currentA[0][0].forEach((x, k) => expect(Math.abs(i[k] - x)).toBeLessThan(1e-3 * Math.abs(x) + 1e-15));

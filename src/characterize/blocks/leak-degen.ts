@@ -1,8 +1,10 @@
 /**
  * Source-degenerated leak/reset OTA (circuits/blocks/ota.ts otaDegenSubcircuit, R_D =
  * LEAK_DEGENERATION_OHM from blocks/leak-reset.ts): follower bench as the OTA's (inp swept
- * ±4 mV in 1 mV steps around V_cm = 0.6 V, inn = out held at V_cm), once with R_D between the
- * pair's sources and once with them shorted (0 V source), per bias. From the two slopes
+ * ±4 mV in 1 mV steps around V_cm, inn = out held at V_cm), once with R_D between the pair's
+ * sources and once with them shorted (0 V source), per (bias, V_cm) over the OTA table's
+ * common modes (0.4–1.1 V): k depends on where the leak's reference sits (the pair's sources
+ * follow V_cm, and with them the body effect; at 470 nA k is 1.20 at 0.6 V, 0.81 at 0.42 V). From the two slopes
  * g (degenerated) and g0 (shorted): k = (g0/g − 1) · 2 / (g0 · R_D), the body factor of the
  * law g = gm / (1 + k·gm·R_D/2); and the variant's systematic current I(ΔV = 0) with R_D.
  * Read by blocks/leak-reset.ts (LEAK_DEGEN_FIT).
@@ -17,13 +19,17 @@ import { resultFor } from './ota.ts';
 
 /** 10 nA and up: below, gm·R_D/2 < 0.07 and k is not resolved (nor needed: g ≈ gm there). */
 export const LEAK_DEGEN_BIAS_A = [10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6, 2e-6, 5e-6, 10e-6];
-export const LEAK_DEGEN_VCM_V = 0.6;
+/**
+ * The OTA table's common modes (block ota): the law's gm0 is that table's, so k is measured
+ * on the same grid and interpolated the same way (linear in V_cm, clamped at 0.4 / 1.1 V).
+ */
+export const LEAK_DEGEN_VCM_V = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1];
 const DV = 0.004;
 const H = 0.001;
 const TIGHT = { reltol: 1e-7, abstol: 1e-17, gmin: 1e-15 };
 
 /** Follower of the degenerated OTA at (bias, V_cm) with R_D = `rD` (0: sources shorted). */
-export function leakDegenPoint(biasA: number, rD: number, vcm = LEAK_DEGEN_VCM_V): SweepPoint {
+export function leakDegenPoint(biasA: number, rD: number, vcm = 0.6): SweepPoint {
   return {
     key: `leak-degen:${biasA}:${rD}:${vcm}`,
     netlist: bench(`degenerated ota ib ${biasA} rd ${rD}`, [otaDegenSubcircuit()], [
@@ -46,21 +52,22 @@ export function leakDegenFrom(r: SpiceResult): { g: number; i0: number } {
 
 export const leakDegenCharacterization: Characterization<LeakDegenEntry> = {
   name: 'leak-degen',
-  description: 'source-degenerated leak/reset OTA: body factor k of g = gm/(1 + k·gm·R_D/2) and systematic current vs bias (V_cm 0.6 V)',
+  description: 'source-degenerated leak/reset OTA: body factor k of g = gm/(1 + k·gm·R_D/2) and systematic current vs bias and common mode',
   scope: 'library',
   consumer: 'src/circuits/blocks/leak-reset.ts (LEAK_DEGEN_FIT): gLeak / gReset with enable_degeneration',
   subcircuits: () => [otaDegenSubcircuit()],
-  sweeps: () => LEAK_DEGEN_BIAS_A.flatMap((b) => [leakDegenPoint(b, LEAK_DEGENERATION_OHM), leakDegenPoint(b, 0)]),
+  sweeps: () => LEAK_DEGEN_BIAS_A.flatMap((b) => LEAK_DEGEN_VCM_V.flatMap((v) => [leakDegenPoint(b, LEAK_DEGENERATION_OHM, v), leakDegenPoint(b, 0, v)])),
   reduce(results) {
     const rD = LEAK_DEGENERATION_OHM;
-    const m = LEAK_DEGEN_BIAS_A.map((b) => {
-      const d = leakDegenFrom(resultFor(results, `leak-degen:${b}:${rD}:${LEAK_DEGEN_VCM_V}`));
-      const s = leakDegenFrom(resultFor(results, `leak-degen:${b}:0:${LEAK_DEGEN_VCM_V}`));
+    const m = LEAK_DEGEN_BIAS_A.map((b) => LEAK_DEGEN_VCM_V.map((v) => {
+      const d = leakDegenFrom(resultFor(results, `leak-degen:${b}:${rD}:${v}`));
+      const s = leakDegenFrom(resultFor(results, `leak-degen:${b}:0:${v}`));
       return { g: d.g, g0: s.g, k: (s.g / d.g - 1) * 2 / (s.g * rD), iSys: d.i0 };
-    });
+    }));
+    const grid = (f: (x: (typeof m)[number][number]) => number): number[][] => m.map((row) => row.map((x) => sig(f(x))));
     return {
       rDOhm: rD, vcmV: LEAK_DEGEN_VCM_V, biasA: LEAK_DEGEN_BIAS_A,
-      k: m.map((x) => sig(x.k)), gS: m.map((x) => sig(x.g)), gShortS: m.map((x) => sig(x.g0)), iSysA: m.map((x) => sig(x.iSys)),
+      k: grid((x) => x.k), gS: grid((x) => x.g), gShortS: grid((x) => x.g0), iSysA: grid((x) => x.iSys),
     };
   },
 };

@@ -20,7 +20,7 @@
  */
 import { blockOffsets, type Die } from '../die.ts';
 import { OTA_DEGEN_TRANSISTORS, OTA_TRANSISTORS, degenTanhSaturation, otaBehaviour, otaDegenBehaviour, type OtaBehaviour } from './ota.ts';
-import { otaOffsetCurrent, otaOutputConductance } from '../technology.ts';
+import { otaOutputConductance } from '../technology.ts';
 import { malformedEntry, shippedEntry, type LeakDegenEntry } from '../../characterize/table.ts';
 
 export const LEAK_BLOCK = 'leak_reset';
@@ -33,34 +33,43 @@ export const LEAK_BLOCK = 'leak_reset';
  */
 export const LEAK_DEGENERATION_OHM = 1e6;
 
-/** Fit of the degenerated variant (characterisation block leak-degen). */
+/** Fit of the degenerated variant (characterisation block leak-degen), grids [bias][vcm]. */
 export const LEAK_DEGEN_FIT: Readonly<LeakDegenEntry> = shippedEntry('leak-degen', (e) => {
-  const n = e.biasA?.length;
-  if (!(n >= 2) || e.k?.length !== n || e.iSysA?.length !== n || !e.k.every((x) => x > 0) || e.rDOhm !== LEAK_DEGENERATION_OHM) {
-    throw malformedEntry('leak-degen', `shape (biasA[n], k[n] > 0, iSysA[n], rDOhm = ${LEAK_DEGENERATION_OHM})`);
+  const nb = e.biasA?.length ?? 0, nv = Array.isArray(e.vcmV) ? e.vcmV.length : 0;
+  const grid = (m: unknown): m is number[][] => Array.isArray(m) && m.length === nb && m.every((r) => Array.isArray(r) && r.length === nv);
+  if (!(nb >= 2) || !(nv >= 2) || !grid(e.k) || !grid(e.iSysA) || !e.k.every((r) => r.every((x) => x > 0)) || e.rDOhm !== LEAK_DEGENERATION_OHM) {
+    throw malformedEntry('leak-degen', `shape (biasA[nb], vcmV[nv], k[nb][nv] > 0, iSysA[nb][nv], rDOhm = ${LEAK_DEGENERATION_OHM})`);
   }
 });
 
-/** Log-bias interpolation of a leak-degen row, clamped at the ends. */
-function degenAt(row: readonly number[], biasA: number): number {
-  const xs = LEAK_DEGEN_FIT.biasA;
-  if (!(biasA > xs[0])) return row[0];
-  if (biasA >= xs[xs.length - 1]) return row[xs.length - 1];
+/** Bracketing index pair and fraction of `x` in `xs` (log or linear), clamped at the ends. */
+function degenBracket(xs: readonly number[], x: number, log: boolean): [number, number, number] {
+  const n = xs.length;
+  if (!(x > xs[0])) return [0, 1, 0];
+  if (x >= xs[n - 1]) return [n - 2, n - 1, 1];
   let j = 0;
-  while (xs[j + 1] < biasA) j++;
-  const f = Math.log(biasA / xs[j]) / Math.log(xs[j + 1] / xs[j]);
-  return row[j] * (1 - f) + row[j + 1] * f;
+  while (xs[j + 1] < x) j++;
+  return [j, j + 1, log ? Math.log(x / xs[j]) / Math.log(xs[j + 1] / xs[j]) : (x - xs[j]) / (xs[j + 1] - xs[j])];
+}
+
+/** A leak-degen grid at (bias, V_cm): log in bias, linear in V_cm, clamped (as the OTA table). */
+function degenAt(grid: readonly (readonly number[])[], biasA: number, vcm: number): number {
+  const [b0, b1, fb] = degenBracket(LEAK_DEGEN_FIT.biasA, biasA, true);
+  const [v0, v1, fv] = degenBracket(LEAK_DEGEN_FIT.vcmV, vcm, false);
+  const lo = grid[b0][v0] * (1 - fv) + grid[b0][v1] * fv;
+  const hi = grid[b1][v0] * (1 - fv) + grid[b1][v1] * fv;
+  return lo * (1 - fb) + hi * fb;
 }
 
 /**
- * Body factor k at tail `biasA` and the variant's systematic current at `vcm`: the measured
- * I_sys(0.6 V) plus the plain OTA's dependence on the common mode (modelling decision: the
- * pair and mirror are the plain OTA's), linear in the tail below the fit's first bias.
+ * Body factor k and the variant's systematic current at tail `biasA` and common mode `vcm`
+ * (the follower's operating point: the leak's reference), both measured per (bias, V_cm); the
+ * current linear in the tail below the fit's first bias.
  */
 export function leakDegenFit(biasA: number, vcm: number): { k: number; iSys: number } {
   const f = LEAK_DEGEN_FIT;
-  const at = degenAt(f.iSysA, biasA) + otaOffsetCurrent(biasA, vcm) - otaOffsetCurrent(biasA, f.vcmV);
-  return { k: degenAt(f.k, biasA), iSys: biasA < f.biasA[0] ? (at * biasA) / f.biasA[0] : at };
+  const at = degenAt(f.iSysA, biasA, vcm);
+  return { k: degenAt(f.k, biasA, vcm), iSys: biasA < f.biasA[0] ? (at * biasA) / f.biasA[0] : at };
 }
 
 export function rangeFactor(division: boolean, multiplication: boolean): number {
