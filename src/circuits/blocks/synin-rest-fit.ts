@@ -4,8 +4,8 @@
  * the decks' solver options), no input, the membrane clamped by a voltage source swept over
  * SYNIN_REST_FIT.vMemV; the current onto the membrane is read from the clamp, per sign × OTA
  * bias (i_bias_gm) × replica current (i_bias_tau). Its result is the "synin-rest" entry of the
- * shipped characterisation table (`plateau characterize --blocks synin-rest` re-measures it;
- * `npx tsx bench/synin-fit.ts --check` compares a fresh run with the shipped entry). Why a table and not a line offset plus a linear output conductance: the line's
+ * shipped characterisation table (`npx plateau characterize --blocks synin-rest` re-measures it;
+ * `npx tsx bench/synin-fit.ts` compares a fresh run with the shipped entry). Why a table and not a line offset plus a linear output conductance: the line's
  * leakage (gate currents of the OTA's input device) depends on the OTA's bias and, for the
  * inhibitory input, on V_mem, and the output current is not linear in V_mem away from 0.6 V.
  */

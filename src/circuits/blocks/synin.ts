@@ -80,8 +80,9 @@ export const SYNRES_FIT: Readonly<SynresEntry> = shippedEntry('synres', (e) => {
 /**
  * In-situ rest current of one synaptic input with no input (nominal transistors): the
  * resistor, the line and the OTA as the deck builds them, the membrane clamped at V. Measured
- * by `npx tsx bench/circuits-fit.ts --only=syninRest` (part syninRest of
- * bench/results/circuits-fit.json): currentA[sign][gm bias][tau bias][V], A onto the membrane.
+ * by `npx plateau characterize --blocks synin-rest` (entry "synin-rest" of the shipped table
+ * spice/characterization/ideal.json; `npx tsx bench/synin-fit.ts` compares a fresh run with it):
+ * currentA[sign][gm bias][tau bias][V], A onto the membrane.
  * It replaces the separate line offset (SYNRES_FIT.offsetV, measured with the OTA at another
  * bias and output voltage) and the linear output conductance towards 0.6 V: the line's leakage
  * depends on the OTA's bias and, for the inhibitory input whose line drives the output-side
