@@ -10,7 +10,7 @@
  * (blocks/ota.ts otaDegenSubcircuit) with R_D = LEAK_DEGENERATION_OHM between the pair's
  * sources: g = gm/(1 + k·gm·R_D/2) + g_o, the tanh's I_sat a stand-in for the more linear
  * degenerated curve (ota.ts degenTanhSaturation), k and the variant's systematic current from
- * the characterisation table (LEAK_DEGEN_FIT; docs/circuits.md).
+ * the characterisation table at (tail, v_ref) (LEAK_DEGEN_FIT; docs/circuits.md).
  *
  * The switch is digital on the chip (the refractory counter releases the reset) and instant in
  * both levels. The one transient it leaves in the deck is the OTA's bias node settling from the

@@ -96,7 +96,7 @@ export function otaCurrent(b: OtaBehaviour, vDiff: number): number {
  * R_D in balance (each half carries its own tail), only the differential current:
  *   ΔV − V_os = (I_t/gm)·atanh(I_o/I_t) + k·(R_D/2)·I_o,   I_t = I_ta + I_tb,
  * small signal g = gm / (1 + k·gm·R_D/2), saturation ±I_t. k (≈ the slope factor: the source
- * moves the channel by more than 1:1) is fitted per bias (characterisation block leak-degen).
+ * moves the channel by more than 1:1) is fitted per (bias, V_cm) (characterisation block leak-degen).
  * s1 shorted to s2 is the plain OTA with tail mta + mtb.
  */
 export const OTA_DEGEN_TRANSISTORS: readonly TransistorSpec[] = [
