@@ -8,7 +8,9 @@
  * After a spike the membrane is held at the reset potential for the refractory time while the
  * synaptic current keeps integrating (the chip's reset/refractory behaviour); `refractory =
  * Infinity` gives one spike per neuron (time-to-first-spike networks). At equal times a spike is
- * processed before a delivery (a spike at t depends only on input before t).
+ * processed before a delivery (a spike at t depends only on input before t). With a comparator
+ * delay law (`EventNeurons.comparatorDelay`) a crossing at t_c becomes the spike at t_c + d(s),
+ * s the exact slope there; inputs arriving meanwhile still move the membrane but not the spike.
  *
  * Units: any consistent set (SI hardware time in the emulator). Potentials are relative to rest.
  */
