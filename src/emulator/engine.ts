@@ -76,6 +76,8 @@ interface GroupState {
   x0: Float64Array;
   x1: Float64Array;
   f: Float64Array;
+  /** Scratch: the state columns with a non-zero state or forcing in the current (sub)step. */
+  cols: Int32Array;
   /** Forcing u for the current mask (V and w rows). */
   u: Float64Array;
   /** Diagonal scaling of the states for the exponential: 1 for V, C of the compartment for I, w. */
@@ -877,6 +879,7 @@ export class SteppedEngine {
         fullCache: new Map<number, Propagator & { u: Float64Array }>(), lastBits: -1, lastProp: null,
         circuits: Int32Array.from(unit.circuits), circLocal: Int32Array.from(unit.circuits, (i) => compLocal.get(model.compOf[i])!),
         x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
+        cols: new Int32Array(size),
       };
     });
 
@@ -1315,9 +1318,24 @@ export class SteppedEngine {
       }
       if (r !== 0) u[circLocal[li]] += r / m.capacitance[c];
     }
+    // x1 = E·x0 + Φ·u over the columns where x0 or u is non-zero only: most of a group's states
+    // are synaptic currents and adaptation states that sit at exactly 0 between events, and a
+    // zero column adds an exact ±0 to each row's sum (finite E, Φ; the sum starts at +0 and never
+    // becomes −0), so skipping it leaves every bit of x1 as the dense product (the left-to-right
+    // order of the remaining terms is kept). Where one of x0[j], u[j] is 0 the column's term
+    // E·x0 + Φ·u equals the other product exactly, so it is added alone.
+    const cols = g.cols;
+    let na = 0;
+    for (let j = 0; j < n; j++) if (x0[j] !== 0 || u[j] !== 0) cols[na++] = j;
     for (let r = 0; r < n; r++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += E[r * n + j] * x0[j] + Phi[r * n + j] * u[j];
+      const row = r * n;
+      for (let a = 0; a < na; a++) {
+        const j = cols[a];
+        const xj = x0[j];
+        const uj = u[j];
+        s += xj === 0 ? Phi[row + j] * uj : uj === 0 ? E[row + j] * xj : E[row + j] * xj + Phi[row + j] * uj;
+      }
       x1[r] = s;
     }
     if (anyExp) {
