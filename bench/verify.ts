@@ -38,12 +38,14 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
   const lowered = lowerExperiment(exp, { die });
   const emuRun: number[] = [];
   const emuTotal: number[] = [];
+  const emuSetup: number[] = [];
   let traces: ExperimentTrace[] = [];
   for (let k = 0; k < n; k++) {
     const t0 = performance.now();
     const run = emulateLowered(lowered, { die, noise: false });
     emuTotal.push((performance.now() - t0) / 1e3);
     emuRun.push(run.wallSeconds);
+    emuSetup.push(run.raw.setupSeconds);
     traces = run.traces;
   }
   // The same run at 100 ns (the step the emulator's own benchmark uses against Brian2): how
@@ -63,6 +65,10 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
     case: f.replace(/\.yaml$/, ''), simulatedSeconds: exp.duration, neuronsInSpice: decks.length,
     emulatorRunSeconds: median(emuRun), emulatorTotalSeconds: median(emuTotal), spiceSeconds: median(spice),
     ratio: median(spice) / median(emuTotal), ratioRunOnly: median(spice) / median(emuRun),
+    // The cost split of `total`: derive (circuit parameters of all 512 circuits, result mapping),
+    // setup (model, routing, engine, rest state), steps (the stepped engine with its recording).
+    emulatorDeriveSeconds: median(emuTotal.map((x, k) => x - emuRun[k])), emulatorSetupSeconds: median(emuSetup),
+    emulatorStepSeconds: median(emuRun.map((x, k) => x - emuSetup[k])),
     emulatorRunSecondsDt100ns: median(emu100), ratioRunOnlyDt100ns: median(spice) / median(emu100),
     circuitsUsed, circuitsOnDie: lowered.chip.neurons.length,
   };
@@ -71,7 +77,7 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
 }
 const out = {
   date: new Date().toISOString(), die: dieArg, backend, repeats: n, cpu: cpus()[0]?.model, cores: cpus().length, loadavg: loadavg(),
-  note: 'emulator: whole experiment on the full die at the default 10 ns step (lowering excluded; total = derive + setup + run; run = the engine alone, which steps only the awake compartments), plus the engine alone at 100 ns; ngspice: the verification decks (verificationDecks: start state, internal step <= shortest digital pulse / 100), one process per neuron, serial; medians',
+  note: 'emulator: whole experiment on the full die at the default 10 ns step (lowering excluded; total = derive + setup + steps; run = setup + steps, the engine alone, which steps only the awake compartments), plus the engine alone at 100 ns; ngspice: the verification decks (verificationDecks: start state, internal step <= shortest digital pulse / 100), one process per neuron, serial; medians',
   cases,
 };
 const file = join(root, 'bench', 'results', 'verify.json');

@@ -27,15 +27,6 @@ export { ROUTING_LATENCY_S, THRESHOLD_TRIAL_SPREAD } from './engine.ts';
 
 export const DEFAULT_DT = 10e-9;
 
-function readValue(engine: SteppedEngine, circuit: number, source: ReadoutSource): number {
-  switch (source) {
-    case 'membrane': return engine.V[engine.m.compOf[circuit]];
-    case 'exc_synin': return engine.I[2 * circuit];
-    case 'inh_synin': return engine.I[2 * circuit + 1];
-    case 'adaptation': return engine.w[circuit];
-  }
-}
-
 function checkOptions(opts: EmulationOptions, dt: number): void {
   const issues: Issue[] = [];
   if (!(opts.duration > 0) || !Number.isFinite(opts.duration)) issues.push({ message: 'duration must be positive and finite', location: { path: 'duration' }, value: opts.duration, allowed: '> 0 s' });
@@ -70,10 +61,18 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
   // Ideal traces: one sample per step boundary.
   const idealSpecs = (opts.record?.ideal ?? []).map((r) => ({ circuit: r.circuit, source: r.source ?? 'membrane' as ReadoutSource }));
   const ideal: IdealTrace[] = idealSpecs.map((s) => ({ ...s, times: new Float64Array(nSteps + 1), values: new Float64Array(nSteps + 1) }));
+  // Which state each trace reads, resolved once instead of per step (a verification case records
+  // a few traces at every one of 10^4..10^5 steps): membrane V[compartment], excitatory and
+  // inhibitory synaptic input I[2i], I[2i + 1], adaptation w[i].
+  const idealKind = Int32Array.from(idealSpecs, (s) => ['membrane', 'exc_synin', 'inh_synin', 'adaptation'].indexOf(s.source));
+  const idealIndex = Int32Array.from(idealSpecs, (s, q) => (idealKind[q] === 0 ? model.compOf[s.circuit] : idealKind[q] === 1 ? 2 * s.circuit : idealKind[q] === 2 ? 2 * s.circuit + 1 : s.circuit));
   const recordIdeal = (k: number): void => {
-    for (const tr of ideal) {
+    const { V, I, w } = engine;
+    for (let q = 0; q < ideal.length; q++) {
+      const tr = ideal[q];
+      const kind = idealKind[q];
       tr.times[k] = k * dt;
-      tr.values[k] = readValue(engine, tr.circuit, tr.source);
+      tr.values[k] = kind === 0 ? V[idealIndex[q]] : kind === 3 ? w[idealIndex[q]] : I[idealIndex[q]];
     }
   };
 
@@ -116,6 +115,8 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
     }
   };
 
+  // Without MADC channels or CADC, sampleReadout does nothing: skip the call per step.
+  const sampling = madc.length > 0 || cadc !== null;
   recordIdeal(0);
   engine.Vprev.set(engine.V);
   sampleReadout(0, 0);
@@ -123,7 +124,7 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
     const t0 = engine.t;
     engine.step();
     recordIdeal(k);
-    sampleReadout(t0, engine.t);
+    if (sampling) sampleReadout(t0, engine.t);
   }
 
   // Spikes sorted by time, then circuit; counters 8 bit + overflow.
