@@ -3,21 +3,7 @@ import { PlateauCommand } from './base.ts';
 import { backendFlag, dieFlag, dieName, parseDie } from './flags.ts';
 import type { SpiceBackendChoice } from '../netlist/runner.ts';
 import { verifyPath } from '../verify/run.ts';
-import type { MetricResult } from '../verify/metrics.ts';
-
-function fmt(x: number | null, unit: string): string {
-  if (x === null) return '—';
-  if (unit === 'V') return `${(x * 1e3).toFixed(2)} mV`;
-  if (unit === 's') return `${(x * 1e6).toFixed(3)} µs`;
-  if (unit === 'Hz') return `${(x / 1e3).toFixed(2)} kHz`;
-  return x.toPrecision(4);
-}
-
-function fmtError(m: MetricResult): string {
-  if (m.error === null) return '—';
-  if (m.toleranceKind === 'rel') return `${(m.error * 100).toFixed(2)} % (±${(m.tolerance * 100).toFixed(0)} %)`;
-  return `${fmt(m.error, m.unit)} (±${fmt(m.tolerance, m.unit)})`;
-}
+import { formatMetricLine } from '../verify/format.ts';
 
 export default class Verify extends PlateauCommand {
   static override description = 'Verify the emulator against the transistor level: run an experiment (or a directory of them) in both on one die and compare rest, PSPs, time constants, spikes, adaptation, attenuation and plateaus against their tolerances (exit code 1 when a metric fails)';
@@ -46,7 +32,7 @@ export default class Verify extends PlateauCommand {
       this.log(`die ${dieName(die)}`);
       for (const c of cases) {
         this.log(`\n${c.pass ? 'PASS' : 'FAIL'}  ${c.name}${c.spiceError ? `: ngspice failed: ${c.spiceError}` : ''}`);
-        for (const m of c.metrics) this.log(`  ${m.pass ? 'ok  ' : 'FAIL'} ${m.name.padEnd(44)} emulator ${fmt(m.emulator, m.unit).padStart(12)}  SPICE ${fmt(m.spice, m.unit).padStart(12)}  error ${fmtError(m)}`);
+        for (const m of c.metrics) this.log(`  ${formatMetricLine(m)}`);
         if (c.omittedInputs.length) this.log(`  not at transistor level: ${c.omittedInputs.join(', ')}`);
       }
       const failed = cases.reduce((s, c) => s + c.metrics.filter((m) => !m.pass).length, 0);

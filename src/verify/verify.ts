@@ -354,7 +354,11 @@ function neuronMetrics(exp: Experiment, lowered: Lowered, n: ExperimentNeuron, d
 function tailTau(w: Waveform, from: number, to: number, offset: number): number {
   if (!(to - from > 1e-6)) return NaN;
   try {
-    return fitExponential(w.times, w.values, { from, to, offset }).tau;
+    // A "time constant" far longer than the window it was fitted on is not a decay seen in that
+    // window (e.g. a PSP whose baseline is the tail of the previous one, so the fixed offset is
+    // wrong): reported as absent, like a degenerate length-constant fit.
+    const tau = fitExponential(w.times, w.values, { from, to, offset }).tau;
+    return tau <= 10 * (to - from) ? tau : NaN;
   } catch {
     return NaN;
   }
