@@ -3,8 +3,9 @@
  * to bench/results/). Arguments are passed on (e.g. `npm run bench -- --quick`); name
  * benchmarks to run a subset: `npm run bench -- emulator spice`.
  *
- * circuits-fit is not a benchmark: it re-measures the circuit library's fitted tables and is
- * run on its own (`npx tsx bench/circuits-fit.ts`).
+ * circuits-fit and synin-fit are not benchmarks: they re-measure the shipped characterisation
+ * table against ngspice and are run on their own (`npx tsx bench/circuits-fit.ts`,
+ * `npx tsx bench/synin-fit.ts`; `plateau characterize` regenerates the table).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -15,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('-'));
 const pass = args.filter((a) => a.startsWith('-'));
-const all = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && f !== 'circuits-fit.ts').map((f) => f.replace(/\.ts$/, '')).sort();
+const all = readdirSync(here).filter((f) => f.endsWith('.ts') && !['run.ts', 'circuits-fit.ts', 'synin-fit.ts'].includes(f)).map((f) => f.replace(/\.ts$/, '')).sort();
 const chosen = names.length ? names : all;
 const unknown = chosen.filter((n) => !all.includes(n));
 if (unknown.length) {
