@@ -29,6 +29,13 @@ export function bench(title: string, subcircuits: Subcircuit[], elements: Elemen
   };
 }
 
+/** The result of sweep `key` (a characterisation's reduce step needs every one of its sweeps). */
+export function resultFor(results: ReadonlyMap<string, SpiceResult>, key: string): SpiceResult {
+  const r = results.get(key);
+  if (r === undefined) throw new CharacterizationError(`characterisation: no result for sweep ${key}`);
+  return r;
+}
+
 /** A saved vector of a run (first plot). */
 export function vec(r: SpiceResult, name: string): Float64Array {
   return getVector(r, name);

@@ -10,8 +10,8 @@ import { bufferSubcircuit } from '../../circuits/blocks/spike.ts';
 import type { ComparatorEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
 import { CharacterizationError } from '../errors.ts';
-import { bench, sig, vec, type SweepPoint } from '../sweep.ts';
-import { resultFor } from './ota.ts';
+import { spikeTimes } from '../../analysis/spikes.ts';
+import { bench, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 export const COMPARATOR_BIAS_A = [50e-9, 100e-9, 200e-9, 500e-9];
 export const COMPARATOR_VTH_V = [0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1];
@@ -30,14 +30,6 @@ function point(biasA: number, vth: number): SweepPoint {
   };
 }
 
-/** First rising crossing of `level` by y over x (linear interpolation), or NaN. */
-export function risingCrossing(x: Float64Array, y: Float64Array, level: number): number {
-  for (let k = 1; k < y.length; k++) {
-    if (y[k - 1] < level && y[k] >= level) return x[k - 1] + ((level - y[k - 1]) * (x[k] - x[k - 1])) / (y[k] - y[k - 1]);
-  }
-  return NaN;
-}
-
 export const comparatorCharacterization: Characterization<ComparatorEntry> = {
   name: 'comparator',
   description: 'threshold comparator + buffer: trip offset vs comparator bias × v_threshold',
@@ -48,7 +40,7 @@ export const comparatorCharacterization: Characterization<ComparatorEntry> = {
   reduce(results) {
     const tripOffsetV = COMPARATOR_BIAS_A.map((b) => COMPARATOR_VTH_V.map((vth) => {
       const r = resultFor(results, `cmp:${b}:${vth}`);
-      const t = risingCrossing(vec(r, 'v(v-sweep)'), vec(r, 'v(spk)'), 0.6);
+      const t = spikeTimes(vec(r, 'v(v-sweep)'), vec(r, 'v(spk)'), 0.6)[0] ?? NaN;
       if (!Number.isFinite(t)) throw new CharacterizationError(`comparator at ${b} A, v_th ${vth} V: the output never crossed 0.6 V`);
       return sig(t - vth);
     }));

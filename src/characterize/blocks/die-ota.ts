@@ -18,8 +18,8 @@ import { delvtoParam } from '../../circuits/transistors.ts';
 import { otaOutputConductance } from '../../circuits/technology.ts';
 import type { DieOtaMeasure } from '../table.ts';
 import type { Characterization, CharacterizeContext } from '../registry-types.ts';
-import { bench, sig, vec, type SweepPoint } from '../sweep.ts';
-import { otaGmFrom, otaGmPoint, resultFor } from './ota.ts';
+import { bench, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
+import { otaGmFrom, otaGmPoint } from './ota.ts';
 
 export const DIE_OTA_BLOCKS: readonly string[] = [
   LEAK_BLOCK, syninBlockName('exc').ota, syninBlockName('inh').ota, COMPARATOR_BLOCK,

@@ -9,8 +9,7 @@ import { exponentialSubcircuit, EXP_SUBCKT } from '../../circuits/blocks/exponen
 import type { ExponentialEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
 import { CharacterizationError } from '../errors.ts';
-import { bench, sig, vec, type SweepPoint } from '../sweep.ts';
-import { resultFor } from './ota.ts';
+import { bench, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 export const EXP_BIAS_A = [5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6];
 const V0 = 0.5, V1 = 1.1, H = 0.001;

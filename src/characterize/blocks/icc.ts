@@ -10,8 +10,7 @@
 import { otaSubcircuit, OTA_SUBCKT } from '../../circuits/blocks/ota.ts';
 import type { IccEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
-import { bench, centralDerivative, checkSmooth, sig, vec, type SweepPoint } from '../sweep.ts';
-import { resultFor } from './ota.ts';
+import { bench, centralDerivative, checkSmooth, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 export const ICC_BIAS_A = [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6, 2e-6, 5e-6, 10e-6];
 export const ICC_VOP_V = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];

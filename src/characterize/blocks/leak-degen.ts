@@ -13,9 +13,8 @@ import { otaDegenSubcircuit, OTA_DEGEN_SUBCKT } from '../../circuits/blocks/ota.
 import { LEAK_DEGENERATION_OHM } from '../../circuits/blocks/leak-reset.ts';
 import type { LeakDegenEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
-import { bench, centralDerivative, checkSmooth, sig, vec, type SweepPoint } from '../sweep.ts';
+import { bench, centralDerivative, checkSmooth, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 import type { SpiceResult } from '../../netlist/runner.ts';
-import { resultFor } from './ota.ts';
 
 /**
  * 10 nA and up: below, gm·R_D/2 < 0.07 and k is not resolved (nor needed: g ≈ gm there).

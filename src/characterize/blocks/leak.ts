@@ -14,8 +14,7 @@ import { currentCell } from '../../circuits/blocks/capmem-cell.ts';
 import { leakBehaviour, rangeFactor } from '../../circuits/blocks/leak-reset.ts';
 import type { LeakEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
-import { bench, centralDerivative, checkSmooth, sig, vec, type SweepPoint } from '../sweep.ts';
-import { resultFor } from './ota.ts';
+import { bench, centralDerivative, checkSmooth, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 export const LEAK_CODES = [20, 50, 100, 200, 500, 1000];
 export const LEAK_RANGES = ['division', 'none', 'multiplication'] as const;

@@ -14,7 +14,7 @@ import { otaSubcircuit, OTA_SUBCKT, OTA_TRANSISTORS } from '../../circuits/block
 import { mos } from '../../circuits/transistors.ts';
 import type { OtaEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
-import { bench, centralDerivative, checkSmooth, sig, vec, type SweepPoint } from '../sweep.ts';
+import { bench, centralDerivative, checkSmooth, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 export const OTA_BIAS_A = [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6, 2e-6, 5e-6, 10e-6];
 export const OTA_VCM_V = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1];
@@ -82,12 +82,6 @@ function goPoint(biasA: number): SweepPoint {
   };
 }
 
-function get(results: ReadonlyMap<string, SpiceResult>, key: string): SpiceResult {
-  const r = results.get(key);
-  if (r === undefined) throw new Error(`characterisation: no result for sweep ${key}`);
-  return r;
-}
-
 export const otaCharacterization: Characterization<OtaEntry> = {
   name: 'ota',
   description: 'OTA gm/I and systematic current over bias × common mode, tail-mirror sensitivity, mirror ratio, output conductance',
@@ -107,7 +101,7 @@ export const otaCharacterization: Characterization<OtaEntry> = {
       const g: number[] = [];
       const o: number[] = [];
       for (const v of OTA_VCM_V) {
-        const m = otaGmFrom(get(results, `gm:${b}:${v}`));
+        const m = otaGmFrom(resultFor(results, `gm:${b}:${v}`));
         g.push(sig(m.gm / b));
         o.push(sig(m.iSys));
       }
@@ -115,20 +109,19 @@ export const otaCharacterization: Characterization<OtaEntry> = {
       offsetCurrentA.push(o);
     }
     const tailSensitivity = OTA_BIAS_A.map((b) => {
-      const cur = (dv: number) => Math.abs(vec(get(results, `tail:${b}:${dv}`), 'i(vt)')[0]);
+      const cur = (dv: number) => Math.abs(vec(resultFor(results, `tail:${b}:${dv}`), 'i(vt)')[0]);
       return sig(-(Math.log(cur(DVT)) - Math.log(cur(-DVT))) / (2 * DVT));
     });
     const mirrorRatio = OTA_BIAS_A.map((b) => {
-      const v = (dv: number) => vec(get(results, `mirror:${b}:${dv}`), 'v(mem)')[0];
+      const v = (dv: number) => vec(resultFor(results, `mirror:${b}:${dv}`), 'v(mem)')[0];
       return sig((v(DVT) - v(-DVT)) / (2 * DVT));
     });
     const outputConductancePerAmp = OTA_BIAS_A.map((b) => {
       // i(vo) is the current the OTA pushes into the held output; its slope is −g_o.
-      const i = vec(get(results, `go:${b}`), 'i(vo)');
+      const i = vec(resultFor(results, `go:${b}`), 'i(vo)');
       return sig(-centralDerivative(i, Math.round(DV_SWEEP / H_SWEEP), H_SWEEP) / b);
     });
     return { biasA: OTA_BIAS_A, vcmV: OTA_VCM_V, gmPerAmp, offsetCurrentA, tailSensitivity, mirrorRatio, outputConductancePerAmp };
   },
 };
 
-export { get as resultFor };

@@ -13,8 +13,7 @@ import { syninRestFitDeck } from '../../circuits/blocks/synin-rest-fit.ts';
 import type { SyninRestEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
 import { CharacterizationError } from '../errors.ts';
-import { sig, vec, type SweepPoint } from '../sweep.ts';
-import { resultFor } from './ota.ts';
+import { resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 const SIGNS = ['exc', 'inh'] as const;
 

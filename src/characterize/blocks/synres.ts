@@ -12,8 +12,7 @@ import { SYNRES_RATIO, SYN_LINE_REFERENCE_V, syninResistorSubcircuit, SYNIN_RES_
 import { U_T } from '../../circuits/technology.ts';
 import type { SynresEntry } from '../table.ts';
 import type { Characterization } from '../registry-types.ts';
-import { bench, centralDerivative, sig, vec, type SweepPoint } from '../sweep.ts';
-import { resultFor } from './ota.ts';
+import { bench, centralDerivative, resultFor, sig, vec, type SweepPoint } from '../sweep.ts';
 
 export const SYNRES_BIAS_A = [1e-9, 2e-9, 5e-9, 10e-9, 20e-9, 50e-9, 100e-9, 200e-9, 500e-9, 1e-6];
 const I_STEP = 10e-12;

@@ -99,15 +99,11 @@ export function otaCurrent(b: OtaBehaviour, vDiff: number): number {
  * moves the channel by more than 1:1) is fitted per (bias, V_cm) (characterisation block leak-degen).
  * s1 shorted to s2 is the plain OTA with tail mta + mtb.
  */
-export const OTA_DEGEN_TRANSISTORS: readonly TransistorSpec[] = [
-  { name: 'mb', type: 'nmos', w: 1e-6, l: 2e-6 },
-  { name: 'mta', type: 'nmos', w: 0.5e-6, l: 2e-6 },
-  { name: 'mtb', type: 'nmos', w: 0.5e-6, l: 2e-6 },
-  { name: 'm1', type: 'nmos', w: 1e-6, l: 1e-6 },
-  { name: 'm2', type: 'nmos', w: 1e-6, l: 1e-6 },
-  { name: 'm3', type: 'pmos', w: 1e-6, l: 2e-6 },
-  { name: 'm4', type: 'pmos', w: 1e-6, l: 2e-6 },
-];
+export const OTA_DEGEN_TRANSISTORS: readonly TransistorSpec[] = (() => {
+  // The plain OTA's devices, its tail split into two half-width tails (same total current).
+  const [mb, mt, m1, m2, m3, m4] = OTA_TRANSISTORS;
+  return [mb, { ...mt, name: 'mta', w: mt.w / 2 }, { ...mt, name: 'mtb', w: mt.w / 2 }, m1, m2, m3, m4];
+})();
 
 export const OTA_DEGEN_SUBCKT = 'plateau_ota_degen';
 
