@@ -61,9 +61,19 @@ export function emulateExperiment(exp: Experiment, opts: EmulateExperimentOption
   return emulateLowered(lowered, opts);
 }
 
+/**
+ * The circuits a lowered experiment places its compartments on. `deriveCircuitParameters` with
+ * `{ circuits: placedCircuits(lowered) }` derives only these (and any other circuit the lowering
+ * configured); the rest of the die stays in the reset configuration and gets the reset circuit's
+ * parameters: the results of the placed circuits are the same bytes as with all 512 derived.
+ */
+export function placedCircuits(lowered: Lowered): number[] {
+  return lowered.placement.neurons.flatMap((pn) => pn.compartments.flatMap((c) => c.circuits));
+}
+
 export function emulateLowered(lowered: Lowered, opts: EmulateExperimentOptions): ExperimentRun {
   const exp = lowered.experiment;
-  const params = opts.params ?? deriveCircuitParameters(lowered.chip, opts.die);
+  const params = opts.params ?? deriveCircuitParameters(lowered.chip, opts.die, { circuits: placedCircuits(lowered) });
   const seed = opts.seed ?? exp.seed;
   const ideal = lowered.recordings.filter((r) => r.observable !== 'spikes' && r.readout === 'ideal');
   const sourceOf = (o: Observable) => (o === 'v' || o === 'spikes' ? 'membrane' : o);

@@ -16,7 +16,7 @@ import { ROUTING_LATENCY_S } from '../emulator/index.ts';
 import { buildRoutingTable, LABELS_PER_BUS } from '../emulator/routing.ts';
 import type { Lowered } from '../mapping/lower.ts';
 import { inputError } from '../util/errors.ts';
-import { resultId, type EmulateExperimentOptions } from './emulate.ts';
+import { placedCircuits, resultId, type EmulateExperimentOptions } from './emulate.ts';
 
 export function engineApplicability(lowered: Lowered, params: CircuitParameters[]): string | null {
   const exp = lowered.experiment;
@@ -52,7 +52,7 @@ export interface EventRun {
 export function emulateLoweredEvent(lowered: Lowered, opts: EmulateExperimentOptions): EventRun {
   const t0 = performance.now();
   const exp = lowered.experiment;
-  const params = opts.params ?? deriveCircuitParameters(lowered.chip, opts.die);
+  const params = opts.params ?? deriveCircuitParameters(lowered.chip, opts.die, { circuits: placedCircuits(lowered) });
   const why = engineApplicability(lowered, params);
   if (why) throw inputError(`the event-driven engine does not apply: ${why}`, { path: '--engine' }, { allowed: 'stepped (or auto)' });
 
