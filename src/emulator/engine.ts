@@ -31,7 +31,11 @@ import type { CircuitParameters } from '../circuits/params.ts';
 import { comparatorDelay } from '../circuits/blocks/spike.ts';
 import type { ExternalSpike } from './types.ts';
 import { steadyState } from './rest.ts';
-import { LEAN_HEADER_BYTES, instantiateLeanKernel, wasmMemory, writeLeanHeader, type LeanKernelWasm, type WasmMemory } from './wasm-kernel.ts';
+import {
+  DENSE_PAIR_BYTES, HEADER_BYTES, STEP_HEADER_I32, STEP_HEADER_OFFSET, instantiateStepKernels, stepHeaderAddress, wasmMemory, writeLeanHeader,
+  writeStepHeader, type StepKernelsWasm, type WasmMemory,
+} from './wasm-kernel.ts';
+import type { RoutingTable } from './routing.ts';
 
 /**
  * Fixed latency from a spike's registration (or an event's entry into the crossbar) to the
@@ -58,26 +62,50 @@ const N_BUSES = BUSES;
 const FIRST_EXTERNAL_INPUT = NEURON_EVENT_OUTPUTS;
 const FIRST_BACKGROUND_INPUT = NEURON_EVENT_OUTPUTS + EXTERNAL_INPUTS;
 
+/**
+ * A group's propagator over one (sub)step with its affine forcing u, and the non-zero pattern of
+ * its columns: colRows[colPtr[j] .. colPtr[j + 1]) are the rows r (ascending) where E[r][j] or
+ * Φ[r][j] is non-zero. The states of a disabled input or of a circuit without adaptation are
+ * decoupled from the rest, so their columns and rows hold exact zeros (the Taylor series and the
+ * squarings of `expm` keep a zero pattern exactly), and the product skips them.
+ */
+type GroupPropagator = Propagator & { u: Float64Array; colPtr: Int32Array; colRows: Int32Array };
+
+function groupPropagatorOf(p: Propagator, u: Float64Array): GroupPropagator {
+  const { n, E, Phi } = p;
+  const colPtr = new Int32Array(n + 1);
+  const rows: number[] = [];
+  for (let j = 0; j < n; j++) {
+    for (let r = 0; r < n; r++) if (E[r * n + j] !== 0 || Phi[r * n + j] !== 0) rows.push(r);
+    colPtr[j + 1] = rows.length;
+  }
+  return { ...p, u: Float64Array.from(u), colPtr, colRows: Int32Array.from(rows) };
+}
+
 interface GroupState {
   unit: GroupUnit;
   n: number;
   nc: number;
   /** Local index of each compartment / circuit. */
   compLocal: Map<number, number>;
-  cache: Map<string, Propagator & { u: Float64Array }>;
+  cache: Map<string, GroupPropagator>;
   /** Full-step propagators by integer reset mask (groups of ≤ 30 circuits; the common case). */
-  fullCache: Map<number, Propagator & { u: Float64Array }>;
+  fullCache: Map<number, GroupPropagator>;
   /** The last full-step propagator used and its mask (a group keeps its mask for many steps). */
   lastBits: number;
-  lastProp: (Propagator & { u: Float64Array }) | null;
+  lastProp: GroupPropagator | null;
+  /**
+   * 1 while the group sits at a fixed point of its full-step map (x1 = x0 bit for bit, no reset,
+   * no switch pending): its steps are skipped until a state of it changes (an input's pulse),
+   * see `advanceGroup`. `x0` then holds the state it fell asleep in.
+   */
+  asleep: number;
   /** Circuits of the group and the local index of each one's compartment (no Map in the step). */
   circuits: Int32Array;
   circLocal: Int32Array;
   x0: Float64Array;
   x1: Float64Array;
   f: Float64Array;
-  /** Scratch: the state columns with a non-zero state or forcing in the current (sub)step. */
-  cols: Int32Array;
   /** Forcing u for the current mask (V and w rows). */
   u: Float64Array;
   /** Diagonal scaling of the states for the exponential: 1 for V, C of the compartment for I, w. */
@@ -374,7 +402,13 @@ export interface EngineOptions {
    * Lean kernel: 'auto' (default) the WebAssembly one where it applies (no compartment with
    * leak saturation or remainder table), 'js' always the TypeScript one (tests compare both).
    */
-  kernel?: 'auto' | 'js';
+  kernel?: 'auto' | 'js' | 'sparse';
+  /**
+   * Event delivery: 'auto' (default) the step's events through the routing tables and the
+   * pulses onto the inputs in WebAssembly (where no input has bypass on; the application only
+   * without COBA and pause), 'js' the TypeScript functions (tests compare both: same bytes).
+   */
+  delivery?: 'auto' | 'js';
 }
 
 /**
@@ -384,10 +418,17 @@ export interface EngineOptions {
 interface Arena {
   memory: WasmMemory;
   oV: number; oI: number; oL: number; oA: number; oM: number; oC: number; oW: number; oF: number; oO: number; oCnt: number;
+  /** Dense kernel constants, routing tables, accumulators, the step's event list, apply constants. */
+  oD: number; oRowPtr: number; oTarget: number; oAmp: number; oNodePtr: number; oNodes: number;
+  oAccA: number; oAccB: number; oTouched: number; oMarked: number; oEvIn: number; oEvLabel: number; oEvH: number;
+  oCompOf: number; oTauS: number; oCap: number;
 }
 
-function arena(nc: number, nCircuits: number, nScalar: number): Arena {
-  let at = LEAN_HEADER_BYTES;
+/** Events per call of the WebAssembly delivery (a step with more is delivered in several calls). */
+const EVENT_BATCH = 1024;
+
+function arena(nc: number, nCircuits: number, nScalar: number, R: RoutingTable): Arena {
+  let at = HEADER_BYTES;
   const take = (bytes: number): number => {
     const o = at;
     at += Math.ceil(bytes / 64) * 64;
@@ -403,8 +444,27 @@ function arena(nc: number, nCircuits: number, nScalar: number): Arena {
   const oF = take(4 * nScalar);
   const oO = take(4 * nScalar);
   const oCnt = take(32);
+  const oD = take(DENSE_PAIR_BYTES * Math.ceil(nc / 2));
+  const oRowPtr = take(4 * R.rowPtr.length);
+  const oTarget = take(4 * R.target.length);
+  const oAmp = take(8 * R.amplitude.length);
+  const oNodePtr = take(4 * R.nodePtr.length);
+  const oNodes = take(4 * R.nodes.length);
+  const oAccA = take(16 * nCircuits);
+  const oAccB = take(16 * nCircuits);
+  const oTouched = take(8 * nCircuits);
+  const oMarked = take(2 * nCircuits);
+  const oEvIn = take(4 * EVENT_BATCH);
+  const oEvLabel = take(4 * EVENT_BATCH);
+  const oEvH = take(8 * EVENT_BATCH);
+  const oCompOf = take(4 * nCircuits);
+  const oTauS = take(16 * nCircuits);
+  const oCap = take(8 * nc);
   const memory = wasmMemory(at);
-  return { memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt };
+  return {
+    memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt, oD, oRowPtr, oTarget, oAmp, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked,
+    oEvIn, oEvLabel, oEvH, oCompOf, oTauS, oCap,
+  };
 }
 
 /** Input currents below this magnitude are set to 0 (docs/emulator.md, "Quiescent compartments"). */
@@ -412,6 +472,13 @@ export const I_FLUSH_A = 1e-30;
 const FLUSH = I_FLUSH_A;
 /** Fewest awake compartments for which the WebAssembly kernel is called (below: TypeScript). */
 const WASM_MIN_ACTIVE = 48;
+/** The dense kernel runs while at least 1/DENSE_MIN_SHARE of the compartments are awake. */
+const DENSE_MIN_SHARE = 3;
+/** Every (SPARSE_EVERY + 1)-th step runs the sparse kernel (a power of two minus one). */
+const SPARSE_EVERY = 31;
+const H_NEV = STEP_HEADER_I32.indexOf('nEv');
+const H_PULSES = STEP_HEADER_I32.indexOf('pulses');
+const H_WOKE = STEP_HEADER_I32.indexOf('woke');
 const NEG_FLUSH = -I_FLUSH_A;
 
 /**
@@ -658,7 +725,19 @@ export class SteppedEngine {
   private readonly ka: ScalarKernelArrays;
   private readonly arena: Arena;
   /** The WebAssembly lean kernel over `arena` (null: the TypeScript one). */
-  private readonly wasmLean: LeanKernelWasm | null;
+  private readonly wasmLean: (() => void) | null;
+  /** The WebAssembly module's functions over `arena` (null: kernel and delivery both 'js'). */
+  private readonly wk: StepKernelsWasm | null;
+  /** The dense (f64x2) lean kernel applies: every compartment scalar, compartment c = circuit c. */
+  private readonly denseOk: boolean;
+  /** Events delivered (and pulses applied) by the WebAssembly functions. */
+  private readonly wasmEvents: boolean;
+  private readonly wasmApply: boolean;
+  /** The step header (i32 fields `STEP_HEADER_I32`) and the event list of the WebAssembly delivery. */
+  private readonly hdr: Int32Array;
+  private readonly evIn: Int32Array;
+  private readonly evLabel: Int32Array;
+  private readonly evH: Float64Array;
   private activeDirty = false;
   private readonly groupStates: GroupState[];
   private readonly background: BackgroundBlocks;
@@ -685,7 +764,7 @@ export class SteppedEngine {
     const P = model.params;
     // V, I and the lean kernel's arrays live in one WebAssembly memory (never grown, so these
     // views stay valid), shared by the TypeScript paths and the WebAssembly kernel.
-    const ar = arena(nc, n, model.scalarCompartments.length);
+    const ar = arena(nc, n, model.scalarCompartments.length, model.routing);
     this.arena = ar;
     this.V = new Float64Array(ar.memory.buffer, ar.oV, nc);
     this.Vprev = new Float64Array(nc);
@@ -709,10 +788,11 @@ export class SteppedEngine {
     });
     this.cobaMin = new Float64Array(2 * n).fill(-Infinity);
     this.cobaMax = new Float64Array(2 * n).fill(Infinity);
-    this.accA = new Float64Array(2 * n);
-    this.accB = new Float64Array(2 * n);
-    this.touched = new Int32Array(2 * n);
-    this.marked = new Uint8Array(2 * n);
+    // The event accumulators live in the wasm memory (shared by both delivery paths).
+    this.accA = new Float64Array(ar.memory.buffer, ar.oAccA, 2 * n);
+    this.accB = new Float64Array(ar.memory.buffer, ar.oAccB, 2 * n);
+    this.touched = new Int32Array(ar.memory.buffer, ar.oTouched, 2 * n);
+    this.marked = new Uint8Array(ar.memory.buffer, ar.oMarked, 2 * n);
     this.anyBypass = model.bypass.some((b) => b === 1);
     this.eFree = new Float64Array(nc);
     this.phiFree = new Float64Array(nc);
@@ -860,7 +940,9 @@ export class SteppedEngine {
         L[8 * c + 6] = this.threshold[i];
       }
       const anyExtra = this.ka.extra.some((x) => x !== 0);
-      this.wasmLean = opts.kernel !== 'js' && !anyExtra ? instantiateLeanKernel(ar.memory) : null;
+      const wk = opts.kernel === 'js' && opts.delivery === 'js' ? null : instantiateStepKernels(ar.memory);
+      this.wk = wk;
+      this.wasmLean = opts.kernel !== 'js' && !anyExtra && wk !== null ? wk.lean : null;
       writeLeanHeader(ar.memory, { ...ar, sleep: this.ka.sleep, high: RAIL_HIGH, low: RAIL_LOW, flush: FLUSH, negFlush: NEG_FLUSH });
     }
 
@@ -875,21 +957,62 @@ export class SteppedEngine {
         for (let r = 0; r < 3; r++) scale[ncomp + 3 * li + r] = C;
       });
       return {
-        unit, n: size, nc: ncomp, compLocal, cache: new Map<string, Propagator & { u: Float64Array }>(),
-        fullCache: new Map<number, Propagator & { u: Float64Array }>(), lastBits: -1, lastProp: null,
+        unit, n: size, nc: ncomp, compLocal, cache: new Map<string, GroupPropagator>(),
+        fullCache: new Map<number, GroupPropagator>(), lastBits: -1, lastProp: null, asleep: 0,
         circuits: Int32Array.from(unit.circuits), circLocal: Int32Array.from(unit.circuits, (i) => compLocal.get(model.compOf[i])!),
         x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
-        cols: new Int32Array(size),
       };
     });
 
     this.background = backgroundBlocks(chip);
     {
       const R = model.routing;
+      const buf = ar.memory.buffer;
       this.delivery = {
         rowPtr: R.rowPtr, target: R.target, amplitude: R.amplitude, nodePtr: R.nodePtr, nodes: R.nodes,
-        accA: this.accA, accB: this.accB, touched: this.touched, marked: this.marked, nTouched: new Int32Array(1),
+        accA: this.accA, accB: this.accB, touched: this.touched, marked: this.marked,
+        nTouched: new Int32Array(buf, stepHeaderAddress('nTouched'), 1),
       };
+      // The WebAssembly step functions' copies: routing tables, the per-input τ_s, compartment of
+      // each circuit and capacitances (constant for the engine's life), and the dense kernel's
+      // constants per pair (the lean constants regrouped, see wasm-kernel.ts `denseBody`).
+      new Int32Array(buf, ar.oRowPtr, R.rowPtr.length).set(R.rowPtr);
+      new Int32Array(buf, ar.oTarget, R.target.length).set(R.target);
+      new Float64Array(buf, ar.oAmp, R.amplitude.length).set(R.amplitude);
+      new Int32Array(buf, ar.oNodePtr, R.nodePtr.length).set(R.nodePtr);
+      new Int32Array(buf, ar.oNodes, R.nodes.length).set(R.nodes);
+      new Int32Array(buf, ar.oCompOf, n).set(model.compOf);
+      new Float64Array(buf, ar.oTauS, 2 * n).set(this.tauS);
+      new Float64Array(buf, ar.oCap, nc).set(model.capacitance);
+      const { circ0, lean } = this.ka;
+      let identity = nc === n && model.scalarCompartments.length === nc;
+      for (let c = 0; c < nc && identity; c++) identity = circ0[c] === c;
+      this.denseOk = this.wasmLean !== null && opts.kernel !== 'sparse' && identity;
+      const D = new Float64Array(buf, ar.oD, (DENSE_PAIR_BYTES / 8) * Math.ceil(nc / 2));
+      for (let p = 0; 2 * p + 1 < nc; p++) {
+        const q = 14 * p;
+        for (let lane = 0; lane < 2; lane++) {
+          const l = 8 * (2 * p + lane);
+          D[q + lane] = lean[l];
+          D[q + 2 + lane] = lean[l + 1];
+          D[q + 4 + 2 * lane] = lean[l + 2];
+          D[q + 5 + 2 * lane] = lean[l + 3];
+          D[q + 8 + 2 * lane] = lean[l + 4];
+          D[q + 9 + 2 * lane] = lean[l + 5];
+          D[q + 12 + lane] = lean[l + 6];
+        }
+      }
+      this.wasmEvents = this.wk !== null && opts.delivery !== 'js' && !this.anyBypass;
+      this.wasmApply = this.wasmEvents && !this.cobaOn.some((x) => x === 1) && !model.pause.some((x) => x === 1);
+      writeStepHeader(ar.memory, {
+        nPairs: nc >> 1, tail: nc & 1, oD: ar.oD, oRowPtr: ar.oRowPtr, oTarget: ar.oTarget, oAmp: ar.oAmp, oNodePtr: ar.oNodePtr,
+        oNodes: ar.oNodes, oAccA: ar.oAccA, oAccB: ar.oAccB, oTouched: ar.oTouched, oMarked: ar.oMarked, oEvIn: ar.oEvIn,
+        oEvLabel: ar.oEvLabel, oEvH: ar.oEvH, nEv: 0, pulses: 0, nTouched: 0, oCompOf: ar.oCompOf, oTauS: ar.oTauS, oCap: ar.oCap, woke: 0,
+      });
+      this.hdr = new Int32Array(buf, STEP_HEADER_OFFSET, STEP_HEADER_I32.length);
+      this.evIn = new Int32Array(buf, ar.oEvIn, EVENT_BATCH);
+      this.evLabel = new Int32Array(buf, ar.oEvLabel, EVENT_BATCH);
+      this.evH = new Float64Array(buf, ar.oEvH, EVENT_BATCH);
     }
     opts.externalSpikes.forEach((e, k) => {
       if (!Number.isInteger(e.input) || e.input < 0 || e.input >= EXTERNAL_INPUTS) {
@@ -941,8 +1064,14 @@ export class SteppedEngine {
       const circuits = gs.unit.circuits;
       for (let k = 0; k < circuits.length; k++) this.detectCircuit(circuits[k], t0, t1);
     }
-    this.deliverAll(t1);
-    this.applyInputs();
+    if (this.wasmEvents) this.deliverAllWasm(t1);
+    else this.deliverAll(t1);
+    if (this.wasmApply) {
+      this.wk!.apply();
+      if (this.hdr[H_WOKE] !== 0) this.activeDirty = true;
+    } else {
+      this.applyInputs();
+    }
     this.stepIndex++;
     this.t = t1;
   }
@@ -960,7 +1089,12 @@ export class SteppedEngine {
     const wl = this.wasmLean;
     // A call into WebAssembly costs a fixed few hundred ns; for a handful of awake compartments
     // the TypeScript kernel (same bits) is cheaper.
-    if (wl !== null && count[0] >= WASM_MIN_ACTIVE) {
+    if (this.denseOk && count[0] * DENSE_MIN_SHARE >= this.ka.lean.length / 8 && (this.stepIndex & SPARSE_EVERY) !== SPARSE_EVERY) {
+      // Most compartments awake: every compartment through the f64x2 kernel (a sleeping one is
+      // stepped to the same bits); every SPARSE_EVERY + 1 steps the sparse kernel instead, so
+      // that compartments at their fixed point still fall asleep.
+      this.wk!.dense();
+    } else if (wl !== null && count[0] >= WASM_MIN_ACTIVE) {
       wl();
     } else {
       leanKernel(ka);
@@ -1156,6 +1290,10 @@ export class SteppedEngine {
     let t = t0;
     const circuits = g.circuits;
     const { pendingReg, resetOff } = this;
+    if (g.asleep === 1) {
+      if (this.groupAtRest(g)) return;
+      g.asleep = 0;
+    }
     for (;;) {
       let ts = Infinity;
       for (let k = 0; k < circuits.length; k++) {
@@ -1170,8 +1308,31 @@ export class SteppedEngine {
         continue;
       }
       this.propagateGroup(g, t === t0 ? this.dt : t1 - t);
+      // A full step that left every state bit for bit where it was, with no reset and no switch
+      // pending, is a fixed point of the group's map (E, Φ and the frozen terms depend only on
+      // the state and the reset mask): the following steps would repeat it exactly, so they are
+      // skipped until a state changes (`groupAtRest`), like a quiescent scalar compartment.
+      if (t === t0 && this.ka.sleep === 1 && this.groupAtRest(g)) g.asleep = 1;
       return;
     }
+  }
+
+  /**
+   * Whether the group's state equals x0 (the state at the start of its last propagated step)
+   * bit for bit, with no circuit in reset and no switch pending.
+   */
+  private groupAtRest(g: GroupState): boolean {
+    const { x0, circuits, nc } = g;
+    const comps = g.unit.compartments;
+    const { V, I, w, inReset, pendingReg, resetOff } = this;
+    for (let lc = 0; lc < nc; lc++) if (V[comps[lc]] !== x0[lc]) return false;
+    for (let li = 0; li < circuits.length; li++) {
+      const i = circuits[li];
+      const base = nc + 3 * li;
+      if (I[2 * i] !== x0[base] || I[2 * i + 1] !== x0[base + 1] || w[i] !== x0[base + 2]) return false;
+      if (inReset[i] !== 0 || pendingReg[i] !== Infinity || resetOff[i] !== Infinity) return false;
+    }
+    return true;
   }
 
   private scratchBuf = new Float64Array(0);
@@ -1233,7 +1394,7 @@ export class SteppedEngine {
   }
 
   /** Propagator of the group for its current reset mask over h (cached). */
-  private groupPropagator(g: GroupState, h: number): Propagator & { u: Float64Array } {
+  private groupPropagator(g: GroupState, h: number): GroupPropagator {
     // Full steps (the common case) are cached per integer reset mask; sub-steps per (mask, h).
     const circuits = g.circuits;
     if (h === this.dt && circuits.length <= 30) {
@@ -1244,7 +1405,7 @@ export class SteppedEngine {
       if (prop === undefined) {
         if (g.fullCache.size > 512) g.fullCache.clear();
         const A = this.buildLinear(g); // also sets g.u for the current mask
-        prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
+        prop = groupPropagatorOf(propagator(A, g.n, h, g.scale), g.u);
         g.fullCache.set(bits, prop);
       }
       g.lastBits = bits;
@@ -1257,7 +1418,7 @@ export class SteppedEngine {
     if (!prop) {
       if (g.cache.size > 512) g.cache.clear();
       const A = this.buildLinear(g);
-      prop = { ...propagator(A, g.n, h, g.scale), u: Float64Array.from(g.u) };
+      prop = groupPropagatorOf(propagator(A, g.n, h, g.scale), g.u);
       g.cache.set(key, prop);
     }
     return prop;
@@ -1324,19 +1485,19 @@ export class SteppedEngine {
     // becomes −0), so skipping it leaves every bit of x1 as the dense product (the left-to-right
     // order of the remaining terms is kept). Where one of x0[j], u[j] is 0 the column's term
     // E·x0 + Φ·u equals the other product exactly, so it is added alone.
-    const cols = g.cols;
-    let na = 0;
-    for (let j = 0; j < n; j++) if (x0[j] !== 0 || u[j] !== 0) cols[na++] = j;
-    for (let r = 0; r < n; r++) {
-      let s = 0;
-      const row = r * n;
-      for (let a = 0; a < na; a++) {
-        const j = cols[a];
-        const xj = x0[j];
-        const uj = u[j];
-        s += xj === 0 ? Phi[row + j] * uj : uj === 0 ? E[row + j] * xj : E[row + j] * xj + Phi[row + j] * uj;
-      }
-      x1[r] = s;
+    // Column by column over each column's non-zero rows (GroupPropagator): every row still adds
+    // its terms in ascending column order, and a skipped term is an exact ±0, so x1 is the same
+    // bits as the row-by-row product over all rows.
+    const { colPtr, colRows } = prop;
+    for (let r = 0; r < n; r++) x1[r] = 0;
+    for (let j = 0; j < n; j++) {
+      const xj = x0[j];
+      const uj = u[j];
+      if (xj === 0 && uj === 0) continue;
+      const end = colPtr[j + 1];
+      if (xj === 0) for (let k = colPtr[j]; k < end; k++) { const r = colRows[k]; x1[r] += Phi[r * n + j] * uj; }
+      else if (uj === 0) for (let k = colPtr[j]; k < end; k++) { const r = colRows[k]; x1[r] += E[r * n + j] * xj; }
+      else for (let k = colPtr[j]; k < end; k++) { const r = colRows[k]; const q = r * n + j; x1[r] += E[q] * xj + Phi[q] * uj; }
     }
     if (anyExp) {
       // The exponential current saturates (as the circuit does) so that no membrane is driven
@@ -1437,6 +1598,77 @@ export class SteppedEngine {
       }
       this.pendN = keep;
     }
+  }
+
+  /**
+   * `deliverAll` with the routing in WebAssembly (no input with bypass on): the due events, in
+   * the same order (background sources in source order, external spikes, on-chip events in
+   * registration order), written as (crossbar input, label, offset before tb) into the event
+   * list and delivered in batches by `deliver` (wasm-kernel.ts), which accumulates exactly as
+   * `deliverEvent` does.
+   */
+  private deliverAllWasm(tb: number): void {
+    const tEnd = tb + this.dt * 1e-9;
+    const bb = this.background;
+    const L = ROUTING_LATENCY_S;
+    const nb = bb.sources.length;
+    const { evIn, evLabel, evH } = this;
+    let ne = 0;
+    for (let k = 0; k < nb; k++) {
+      const input = bb.input[k];
+      for (;;) {
+        if (bb.pos[k] === bb.fill[k]) refillBackground(bb, k);
+        const slot = k * BLOCK + bb.pos[k];
+        const ta = bb.time[slot] + L;
+        if (!(ta <= tEnd)) break;
+        bb.pos[k]++;
+        evIn[ne] = input;
+        evLabel[ne] = bb.label[slot];
+        evH[ne] = tb > ta ? tb - ta : 0;
+        if (++ne === EVENT_BATCH) ne = this.flushEvents(ne);
+      }
+    }
+    while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= tEnd) {
+      const e = this.external[this.extPtr++];
+      const ta = e.time + L;
+      evIn[ne] = FIRST_EXTERNAL_INPUT + e.input;
+      evLabel[ne] = e.label & 0x3fff;
+      evH[ne] = tb > ta ? tb - ta : 0;
+      if (++ne === EVENT_BATCH) ne = this.flushEvents(ne);
+    }
+    if (this.pendN > 0) {
+      // Due events in registration order; the rest kept (no bypass: nothing is appended here).
+      const { pendT, pendIn, pendLabel } = this;
+      let keep = 0;
+      const n = this.pendN;
+      for (let k = 0; k < n; k++) {
+        const ta = pendT[k];
+        if (ta <= tEnd) {
+          evIn[ne] = pendIn[k];
+          evLabel[ne] = pendLabel[k];
+          evH[ne] = tb > ta ? tb - ta : 0;
+          if (++ne === EVENT_BATCH) ne = this.flushEvents(ne);
+        } else {
+          pendT[keep] = ta;
+          pendIn[keep] = pendIn[k];
+          pendLabel[keep] = pendLabel[k];
+          keep++;
+        }
+      }
+      this.pendN = keep;
+    }
+    if (ne > 0) this.flushEvents(ne);
+  }
+
+  /** Deliver the first `ne` events of the list (WebAssembly); returns 0 (the list's new length). */
+  private flushEvents(ne: number): number {
+    const hdr = this.hdr;
+    hdr[H_NEV] = ne;
+    hdr[H_PULSES] = 0;
+    this.wk!.deliver();
+    this.crossbarEvents += ne;
+    this.synapticEvents += hdr[H_PULSES];
+    return 0;
   }
 
   /** One event at crossbar input `input` that arrived at the synapses at ta ≤ tb. */

@@ -207,18 +207,344 @@ function code(): number[] {
   return [...u32(body.length), ...body];
 }
 
-/** The module's bytes: imports memory env.mem, exports lean(...). */
+// ------------------------------------------------------------------------------------------------
+// The step functions beside the lean kernel (same module, same memory): a dense SIMD variant of
+// the lean kernel, the delivery of a step's events through the routing tables, and the
+// application of the accumulated pulses. Their arguments sit in a second header at byte 128.
+
+/** i32 fields of the step header, at 128 + 4·k. */
+export const STEP_HEADER_I32 = [
+  'nPairs', 'tail', 'oD',
+  'oRowPtr', 'oTarget', 'oAmp', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked',
+  'oEvIn', 'oEvLabel', 'oEvH', 'nEv', 'pulses', 'nTouched',
+  'oCompOf', 'oTauS', 'oCap', 'woke',
+] as const;
+export type StepHeaderField = (typeof STEP_HEADER_I32)[number];
+export const STEP_HEADER_OFFSET = 128;
+/** Byte address of a step-header field (for Int32Array views on it). */
+export function stepHeaderAddress(field: StepHeaderField): number {
+  return STEP_HEADER_OFFSET + 4 * STEP_HEADER_I32.indexOf(field);
+}
+/** Bytes before the first array: both headers. */
+export const HEADER_BYTES = 256;
+/** Bytes of the dense kernel's constants per pair of compartments (see `denseBody`). */
+export const DENSE_PAIR_BYTES = 112;
+
+export function writeStepHeader(memory: WasmMemory, h: Partial<Record<StepHeaderField, number>>): void {
+  const i32 = new Int32Array(memory.buffer, STEP_HEADER_OFFSET, STEP_HEADER_I32.length);
+  STEP_HEADER_I32.forEach((k, j) => { const v = h[k]; if (v !== undefined) i32[j] = v; });
+}
+
+const V128 = 0x7b;
+// SIMD opcodes (WebAssembly 2.0 §5.4.8, prefix 0xfd, LEB128 sub-opcode).
+const SIMD = {
+  load: 0x00, store: 0x0b, shuffle: 0x0d, splat: 0x14,
+  and: 0x4e, andnot: 0x4f, anyTrue: 0x53,
+  lt: 0x49, gt: 0x4a, ge: 0x4c, bitmask64: 0xc4,
+  add: 0xf0, mul: 0xf2, pmin: 0xf6, pmax: 0xf7,
+} as const;
+
+/** A function body under construction: locals by index, typed in order of creation. */
+class Fn {
+  readonly c: number[] = [];
+  private readonly types: number[] = [];
+  local(type: number): number { this.types.push(type); return this.types.length - 1; }
+  op(...b: number[]): void { this.c.push(...b); }
+  get(l: number): void { this.c.push(OP.get, ...u32(l)); }
+  set(l: number): void { this.c.push(OP.set, ...u32(l)); }
+  i32(v: number): void { this.c.push(OP.i32const, ...s32(v)); }
+  f64(v: number): void { this.c.push(OP.f64const, ...f64(v)); }
+  simd(op: number, ...imm: number[]): void { this.c.push(0xfd, ...u32(op), ...imm); }
+  ldI(off = 0): void { this.c.push(OP.i32load, 2, ...u32(off)); }
+  ldU8(off = 0): void { this.c.push(OP.i32load8u, 0, ...u32(off)); }
+  ldU16(off = 0): void { this.c.push(0x2f, 1, ...u32(off)); }
+  ldF(off = 0): void { this.c.push(OP.f64load, 3, ...u32(off)); }
+  ldV(off = 0): void { this.simd(SIMD.load, 3, ...u32(off)); }
+  stI(off = 0): void { this.c.push(OP.i32store, 2, ...u32(off)); }
+  stU8(off = 0): void { this.c.push(OP.i32store8, 0, ...u32(off)); }
+  stF(off = 0): void { this.c.push(OP.f64store, 3, ...u32(off)); }
+  stV(off = 0): void { this.simd(SIMD.store, 3, ...u32(off)); }
+  /** local ← base + (index << shift) */
+  addr(dst: number, base: number, index: number, shift: number): void {
+    this.get(base); this.get(index);
+    if (shift > 0) { this.i32(shift); this.op(OP.i32shl); }
+    this.op(OP.i32add);
+    this.set(dst);
+  }
+  inc(l: number, by = 1): void { this.get(l); this.i32(by); this.op(OP.i32add); this.set(l); }
+  /** local ← i32 header field at byte `at`. */
+  hdr(dst: number, at: number): void { this.i32(0); this.ldI(at); this.set(dst); }
+  /** while (i < n) { body; } — `body` must advance i. */
+  whileLt(i: number, n: number, body: () => void): void {
+    this.op(OP.block, EMPTY, OP.loop, EMPTY);
+    this.get(i); this.get(n); this.op(OP.i32geS, OP.brIf, 1);
+    body();
+    this.op(OP.br, 0, OP.end, OP.end);
+  }
+  body(): number[] {
+    const groups: number[][] = [];
+    for (let k = 0; k < this.types.length;) {
+      let j = k;
+      while (j < this.types.length && this.types[j] === this.types[k]) j++;
+      groups.push([...u32(j - k), this.types[k]]);
+      k = j;
+    }
+    const b = [...vec(groups), ...this.c, OP.end];
+    return [...u32(b.length), ...b];
+  }
+}
+
+const leanAt = (field: (typeof HEADER_I32)[number]): number => 4 * HEADER_I32.indexOf(field);
+const stepAt = (field: StepHeaderField): number => stepHeaderAddress(field);
+
+/**
+ * The lean kernel over every compartment at once, two per f64x2 (the full die's case: every
+ * compartment scalar, compartment c = circuit c, most of them awake). Per pair (c, c+1) with
+ * both modes 0, the same expressions as `leanKernel` lane by lane, in the same order:
+ *   v = ((V·e + k₀) + I_exc·κ_exc) + I_inh·κ_inh, clamped to the rails; I ← flush(I·decay);
+ *   v ≥ threshold → flagged.
+ * The inputs stay in the engine's layout (I_exc, I_inh per circuit): each circuit's pair is one
+ * f64x2, multiplied by its (κ_exc, κ_inh) and (decay_exc, decay_inh) vectors, and the products
+ * are regrouped by a shuffle into (c, c+1) lanes for the membrane sum. Constants per pair, 112
+ * bytes at oD + 112·p: (e_c, e_c+1), (k₀_c, k₀_c+1), (κe_c, κi_c), (κe_c+1, κi_c+1),
+ * (de_c, di_c), (de_c+1, di_c+1), (θ_c, θ_c+1).
+ * Lane semantics: pmax(v, LOW) = v < LOW ? LOW : v and pmin(w, HIGH) = HIGH < w ? HIGH : w give
+ * the rails' ternary (NaN and −0 included); the flush is v128.andnot with the mask
+ * (x < FLUSH & x > −FLUSH). A pair with a mode ≠ 0 goes through the scalar body (lean kernel's,
+ * with `other` for the mode ≠ 0 one), as does the last compartment of an odd count. A sleeping
+ * compartment (mode 0, no input, at its fixed point) is stepped to the same bits; nothing is put
+ * to sleep here (the engine runs the sparse kernel now and then for that).
+ */
+function denseBody(): number[] {
+  const f = new Fn();
+  const [np, p, c, oV, oI, oM, oL, oD, oF, oO, oCnt, nf, no, dq, ia, va, te, q, bm] = Array.from({ length: 19 }, () => f.local(I32));
+  const [high, low, flush, negFlush, ie, ii, v0, vs, x] = Array.from({ length: 9 }, () => f.local(F64));
+  const [x0, x1, v, p0, p1, y, lowV, highV, flushV, negFlushV, ge] = Array.from({ length: 11 }, () => f.local(V128));
+  f.hdr(oV, leanAt('oV')); f.hdr(oI, leanAt('oI')); f.hdr(oM, leanAt('oM')); f.hdr(oL, leanAt('oL'));
+  f.hdr(oF, leanAt('oF')); f.hdr(oO, leanAt('oO')); f.hdr(oCnt, leanAt('oCnt'));
+  f.hdr(np, stepAt('nPairs')); f.hdr(oD, stepAt('oD'));
+  [high, low, flush, negFlush].forEach((l, j) => { f.i32(0); f.ldF(64 + 8 * j); f.set(l); });
+  const splat = (src: number, dst: number): void => { f.get(src); f.simd(SIMD.splat); f.set(dst); };
+  splat(low, lowV); splat(high, highV); splat(flush, flushV); splat(negFlush, negFlushV);
+  const push = (list: number, counter: number, value: number): void => {
+    f.get(list); f.get(counter); f.i32(2); f.op(OP.i32shl, OP.i32add); f.get(value); f.stI(0);
+    f.inc(counter);
+  };
+  const flushX = (): void => {
+    f.f64(0); f.get(x);
+    f.get(x); f.get(flush); f.op(OP.f64lt);
+    f.get(x); f.get(negFlush); f.op(OP.f64gt);
+    f.op(OP.i32and, OP.select);
+  };
+  /** The lean kernel's body for compartment `cl` (circuit cl), without the sleep test. */
+  const scalarOne = (cl: number): void => {
+    f.get(oM); f.get(cl); f.op(OP.i32add); f.ldU8(0);
+    f.op(OP.if, EMPTY);
+    push(oO, no, cl);
+    f.op(OP.else);
+    f.addr(te, oI, cl, 4); f.addr(q, oL, cl, 6); f.addr(va, oV, cl, 3);
+    f.get(te); f.ldF(0); f.set(ie);
+    f.get(te); f.ldF(8); f.set(ii);
+    f.get(va); f.ldF(0); f.set(v0);
+    f.get(v0); f.get(q); f.ldF(0); f.op(OP.f64mul);
+    f.get(q); f.ldF(8); f.op(OP.f64add);
+    f.get(ie); f.get(q); f.ldF(16); f.op(OP.f64mul, OP.f64add);
+    f.get(ii); f.get(q); f.ldF(24); f.op(OP.f64mul, OP.f64add);
+    f.set(vs);
+    f.get(high);
+    f.get(low); f.get(vs); f.get(vs); f.get(low); f.op(OP.f64lt, OP.select);
+    f.get(vs); f.get(high); f.op(OP.f64gt, OP.select);
+    f.set(vs);
+    f.get(va); f.get(vs); f.stF(0);
+    f.get(ie); f.get(q); f.ldF(32); f.op(OP.f64mul); f.set(x);
+    f.get(te); flushX(); f.stF(0);
+    f.get(ii); f.get(q); f.ldF(40); f.op(OP.f64mul); f.set(x);
+    f.get(te); flushX(); f.stF(8);
+    f.get(vs); f.get(q); f.ldF(48); f.op(OP.f64ge);
+    f.op(OP.if, EMPTY);
+    push(oF, nf, cl);
+    f.op(OP.end);
+    f.op(OP.end);
+  };
+  const flushY = (): void => {
+    // y & ~(y < FLUSH & y > −FLUSH)
+    f.get(y);
+    f.get(y); f.get(flushV); f.simd(SIMD.lt);
+    f.get(y); f.get(negFlushV); f.simd(SIMD.gt);
+    f.simd(SIMD.and);
+    f.simd(SIMD.andnot);
+  };
+  f.whileLt(p, np, () => {
+    f.get(p); f.i32(1); f.op(OP.i32shl); f.set(c);
+    f.get(oM); f.get(c); f.op(OP.i32add); f.ldU16(0);
+    f.op(OP.if, EMPTY);
+    scalarOne(c);
+    f.get(c); f.i32(1); f.op(OP.i32add); f.set(c);
+    scalarOne(c);
+    f.op(OP.else);
+    f.addr(ia, oI, c, 4); f.addr(va, oV, c, 3);
+    f.get(oD); f.get(p); f.i32(DENSE_PAIR_BYTES); f.op(0x6c /* i32.mul */, OP.i32add); f.set(dq);
+    f.get(ia); f.ldV(0); f.set(x0);
+    f.get(ia); f.ldV(16); f.set(x1);
+    f.get(va); f.ldV(0); f.get(dq); f.ldV(0); f.simd(SIMD.mul); f.get(dq); f.ldV(16); f.simd(SIMD.add); f.set(v);
+    f.get(x0); f.get(dq); f.ldV(32); f.simd(SIMD.mul); f.set(p0);
+    f.get(x1); f.get(dq); f.ldV(48); f.simd(SIMD.mul); f.set(p1);
+    f.get(v); f.get(p0); f.get(p1); f.simd(SIMD.shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23); f.simd(SIMD.add);
+    f.get(p0); f.get(p1); f.simd(SIMD.shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); f.simd(SIMD.add);
+    f.get(lowV); f.simd(SIMD.pmax); f.get(highV); f.simd(SIMD.pmin); f.set(v);
+    f.get(va); f.get(v); f.stV(0);
+    f.get(x0); f.get(dq); f.ldV(64); f.simd(SIMD.mul); f.set(y);
+    f.get(ia); flushY(); f.stV(0);
+    f.get(x1); f.get(dq); f.ldV(80); f.simd(SIMD.mul); f.set(y);
+    f.get(ia); flushY(); f.stV(16);
+    f.get(v); f.get(dq); f.ldV(96); f.simd(SIMD.ge); f.set(ge);
+    f.get(ge); f.simd(SIMD.anyTrue);
+    f.op(OP.if, EMPTY);
+    f.get(ge); f.simd(SIMD.bitmask64); f.set(bm);
+    f.get(bm); f.i32(1); f.op(OP.i32and);
+    f.op(OP.if, EMPTY); push(oF, nf, c); f.op(OP.end);
+    f.get(bm); f.i32(2); f.op(OP.i32and);
+    f.op(OP.if, EMPTY); f.get(c); f.i32(1); f.op(OP.i32add); f.set(q); push(oF, nf, q); f.op(OP.end);
+    f.op(OP.end);
+    f.op(OP.end);
+    f.inc(p);
+  });
+  // The last compartment of an odd count.
+  f.i32(0); f.ldI(stepAt('tail'));
+  f.op(OP.if, EMPTY);
+  f.get(np); f.i32(1); f.op(OP.i32shl); f.set(c);
+  scalarOne(c);
+  f.op(OP.end);
+  f.get(oCnt); f.get(nf); f.stI(4);
+  f.get(oCnt); f.i32(0); f.stI(8);
+  f.get(oCnt); f.get(no); f.stI(12);
+  return f.body();
+}
+
+/**
+ * The events of one step through the routing tables (`deliverEvent` in engine.ts, the same
+ * operations in the same order): for each event (crossbar input, label, offset h before the
+ * step's end) in list order, every crossbar node of the input that passes the label → bus → the
+ * CSR row of (bus, label) → each synapse's current jump accumulated into accA[target] (ΣΔI) and
+ * accB[target] (ΣΔI·h), the target appended to `touched` on its first pulse of the step.
+ * Adds the pulses to header `pulses`; keeps `nTouched` in the header.
+ */
+function deliverBody(): number[] {
+  const f = new Fn();
+  const L32 = Array.from({ length: 25 }, () => f.local(I32));
+  const [nEv, e, input, label, k, kEnd, out, key, s, end, tgt, nt, pulses, oRowPtr, oTarget, oAmp, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked, oEvIn, oEvLabel, oEvH] = L32;
+  const [h, amp] = [f.local(F64), f.local(F64)];
+  const at = f.local(I32);
+  const fields: [number, StepHeaderField][] = [[nEv, 'nEv'], [nt, 'nTouched'], [pulses, 'pulses'], [oRowPtr, 'oRowPtr'], [oTarget, 'oTarget'], [oAmp, 'oAmp'], [oNodePtr, 'oNodePtr'], [oNodes, 'oNodes'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oTouched, 'oTouched'], [oMarked, 'oMarked'], [oEvIn, 'oEvIn'], [oEvLabel, 'oEvLabel'], [oEvH, 'oEvH']];
+  for (const [l, name] of fields) f.hdr(l, stepAt(name));
+  f.whileLt(e, nEv, () => {
+    f.addr(at, oEvIn, e, 2); f.get(at); f.ldI(0); f.set(input);
+    f.addr(at, oEvLabel, e, 2); f.get(at); f.ldI(0); f.set(label);
+    f.addr(at, oEvH, e, 3); f.get(at); f.ldF(0); f.set(h);
+    f.inc(e);
+    f.addr(at, oNodePtr, input, 2);
+    f.get(at); f.ldI(0); f.set(k);
+    f.get(at); f.ldI(4); f.set(kEnd);
+    f.whileLt(k, kEnd, () => {
+      f.addr(at, oNodes, k, 2);
+      f.get(at); f.ldI(0); f.set(out);
+      f.inc(k, 3);
+      // out < 8 (a synapse-driver bus) && (label & mask) === target
+      f.get(out); f.i32(8); f.op(0x48 /* i32.lt_s */);
+      f.get(label); f.get(at); f.ldI(4); f.op(OP.i32and); f.get(at); f.ldI(8); f.op(0x46 /* i32.eq */);
+      f.op(OP.i32and);
+      f.op(OP.if, EMPTY);
+      f.get(out); f.i32(11); f.op(OP.i32shl); f.get(label); f.i32(0x7ff); f.op(OP.i32and); f.op(OP.i32add); f.set(key);
+      f.addr(at, oRowPtr, key, 2);
+      f.get(at); f.ldI(0); f.set(s);
+      f.get(at); f.ldI(4); f.set(end);
+      f.get(pulses); f.get(end); f.op(OP.i32add); f.get(s); f.op(0x6b /* i32.sub */); f.set(pulses);
+      f.whileLt(s, end, () => {
+        f.addr(at, oTarget, s, 2); f.get(at); f.ldI(0); f.set(tgt);
+        f.addr(at, oAmp, s, 3); f.get(at); f.ldF(0); f.set(amp);
+        f.inc(s);
+        f.get(oMarked); f.get(tgt); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
+        f.op(OP.if, EMPTY);
+        f.get(oMarked); f.get(tgt); f.op(OP.i32add); f.i32(1); f.stU8(0);
+        f.addr(at, oTouched, nt, 2); f.get(at); f.get(tgt); f.stI(0);
+        f.inc(nt);
+        f.op(OP.end);
+        f.addr(at, oAccA, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.op(OP.f64add); f.stF(0);
+        f.addr(at, oAccB, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.get(h); f.op(OP.f64mul, OP.f64add); f.stF(0);
+      });
+      f.op(OP.end);
+    });
+  });
+  f.i32(0); f.get(nt); f.stI(stepAt('nTouched'));
+  f.i32(0); f.get(pulses); f.stI(stepAt('pulses'));
+  f.i32(0); f.i32(0); f.stI(stepAt('nEv'));
+  return f.body();
+}
+
+/**
+ * The accumulated pulses applied at the step's end (`applyInputs` in engine.ts without COBA and
+ * pause, the engine's condition for calling this): per touched input t of circuit i in
+ * compartment c, in touched order,
+ *   I[t] += accA − accB/τ_s[t];  V[c] += accB/C[c];  accA = accB = marked = 0; awake[c] = 1,
+ * header `woke` set when a sleeping compartment woke, `nTouched` reset.
+ */
+function applyBody(): number[] {
+  const f = new Fn();
+  const [n, kk, t, c, oTouched, oAccA, oAccB, oMarked, oCompOf, oTauS, oCap, oV, oI, oW, woke, at, bt] = Array.from({ length: 17 }, () => f.local(I32));
+  const [a, b] = [f.local(F64), f.local(F64)];
+  const fields: [number, StepHeaderField][] = [[n, 'nTouched'], [oTouched, 'oTouched'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oMarked, 'oMarked'], [oCompOf, 'oCompOf'], [oTauS, 'oTauS'], [oCap, 'oCap']];
+  for (const [l, name] of fields) f.hdr(l, stepAt(name));
+  f.hdr(oV, leanAt('oV')); f.hdr(oI, leanAt('oI')); f.hdr(oW, leanAt('oW'));
+  f.whileLt(kk, n, () => {
+    f.addr(at, oTouched, kk, 2); f.get(at); f.ldI(0); f.set(t);
+    f.inc(kk);
+    f.get(t); f.i32(1); f.op(0x75 /* i32.shr_s */); f.set(c);
+    f.addr(at, oCompOf, c, 2); f.get(at); f.ldI(0); f.set(c);
+    f.addr(at, oAccA, t, 3); f.get(at); f.ldF(0); f.set(a); f.get(at); f.f64(0); f.stF(0);
+    f.addr(at, oAccB, t, 3); f.get(at); f.ldF(0); f.set(b); f.get(at); f.f64(0); f.stF(0);
+    f.get(oMarked); f.get(t); f.op(OP.i32add); f.i32(0); f.stU8(0);
+    f.get(oW); f.get(c); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
+    f.op(OP.if, EMPTY);
+    f.get(oW); f.get(c); f.op(OP.i32add); f.i32(1); f.stU8(0);
+    f.i32(1); f.set(woke);
+    f.op(OP.end);
+    // I[t] += a − b / τ_s[t]
+    f.addr(at, oI, t, 3); f.addr(bt, oTauS, t, 3);
+    f.get(at); f.get(at); f.ldF(0); f.get(a); f.get(b); f.get(bt); f.ldF(0); f.op(0xa3 /* f64.div */, 0xa1 /* f64.sub */, OP.f64add); f.stF(0);
+    // V[c] += b / C[c]
+    f.addr(at, oV, c, 3); f.addr(bt, oCap, c, 3);
+    f.get(at); f.get(at); f.ldF(0); f.get(b); f.get(bt); f.ldF(0); f.op(0xa3 /* f64.div */, OP.f64add); f.stF(0);
+  });
+  f.i32(0); f.i32(0); f.stI(stepAt('nTouched'));
+  f.i32(0); f.get(woke); f.stI(stepAt('woke'));
+  return f.body();
+}
+
+/** The module's bytes: imports memory env.mem, exports lean, dense, deliver and apply. */
 export function leanKernelWasmBytes(): Uint8Array {
   const type = section(1, vec([[0x60, ...vec([]), ...vec([])]]));
   const imports = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...u32(1)]]));
-  const funcs = section(3, vec([u32(0)]));
-  const exports = section(7, vec([[...name('lean'), 0x00, ...u32(0)]]));
-  const codeSec = section(10, vec([code()]));
+  const names = ['lean', 'dense', 'deliver', 'apply'];
+  const funcs = section(3, vec(names.map(() => u32(0))));
+  const exports = section(7, vec(names.map((n, k) => [...name(n), 0x00, ...u32(k)])));
+  const codeSec = section(10, vec([code(), denseBody(), deliverBody(), applyBody()]));
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...codeSec]);
 }
 
 /** One pass of the lean kernel over the memory's arrays (arguments in its header). */
 export type LeanKernelWasm = () => void;
+
+/** The module's functions over one memory (arguments and results in the headers). */
+export interface StepKernelsWasm {
+  /** The lean kernel over the active list (`leanKernel`). */
+  lean: () => void;
+  /** The lean kernel over all compartments, two per f64x2 (`denseBody`). */
+  dense: () => void;
+  /** The step's event list through the routing tables into the accumulators (`deliverBody`). */
+  deliver: () => void;
+  /** The accumulated pulses onto I and V (`applyBody`). */
+  apply: () => void;
+}
 
 /**
  * The part of the WebAssembly JS API used here. The project's TypeScript configuration (lib
@@ -240,7 +566,13 @@ let compiled: object | null = null;
 
 /** Instantiate the kernel over `memory` (the module is compiled once per thread). */
 export function instantiateLeanKernel(memory: WasmMemory): LeanKernelWasm {
+  return instantiateStepKernels(memory).lean;
+}
+
+/** Instantiate the module's functions over `memory` (compiled once per thread). */
+export function instantiateStepKernels(memory: WasmMemory): StepKernelsWasm {
   compiled ??= new WA.Module(leanKernelWasmBytes());
   const inst = new WA.Instance(compiled, { env: { mem: memory } });
-  return inst.exports.lean as LeanKernelWasm;
+  const x = inst.exports as Record<string, () => void>;
+  return { lean: x.lean, dense: x.dense, deliver: x.deliver, apply: x.apply };
 }
