@@ -5,9 +5,14 @@
  *
  * `TtfsRunner` holds the scratch buffers of one network and runs the forward pass (ideal, or in
  * the loop on a die: mismatch, trial noise, quantised weights, realised delays) and the exact
- * backward pass (./gradients.ts) at the spike times of that forward pass.
+ * backward pass (./gradients.ts) at the spike times of that forward pass. The ideal network
+ * without delays and with τ_m = τ_s (Fast & Deep's model) runs its forward pass on the
+ * WebAssembly kernel (../emulator/event/wasm-layer.ts), which gives the TypeScript layer
+ * kernel's spike times bit for bit; everything else on the TypeScript kernel.
  */
 import { LayerScratch, layerForward, type LayerDelays, type LayerNeurons } from '../emulator/event/layer.ts';
+import { KIND_EQUAL, kernelKind } from '../emulator/event/lif.ts';
+import { WasmFeedForward } from '../emulator/event/wasm-layer.ts';
 import { layerBackward, type LayerGradients, type NeuronModel } from './gradients.ts';
 import { layerWeightMax, quantiseWeight, type DieProfile } from './die.ts';
 import type { Rng } from '../util/random.ts';
@@ -121,16 +126,22 @@ export interface ForwardNoise {
   rng: Rng;
 }
 
+/** Samples per call of the WebAssembly kernel in `forwardBatch`. */
+const WASM_BATCH = 256;
+
 export class TtfsRunner {
   readonly net: TtfsNetwork;
   readonly die: DieProfile | null;
   readonly layers: LayerBuffers[];
+  /** The WebAssembly forward pass, when the network qualifies (see the module comment). */
+  readonly wasm: WasmFeedForward | null;
   /** Missing spikes counted since the last `resetStats`: per layer. */
   missingTotal: number[];
   samplesSeen = 0;
   skippedGradients = 0;
 
-  constructor(net: TtfsNetwork, die: DieProfile | null) {
+  /** `opts.wasm = false` keeps the TypeScript kernel (the WebAssembly one's test oracle). */
+  constructor(net: TtfsNetwork, die: DieProfile | null, opts: { wasm?: boolean } = {}) {
     this.net = net;
     this.die = die;
     this.layers = [];
@@ -171,6 +182,20 @@ export class TtfsRunner {
       });
     }
     this.missingTotal = this.layers.map(() => 0);
+    const m = net.model;
+    // The TypeScript kernel's τ_m = τ_s path serves layers of more than one neuron that share
+    // τ and C; the WebAssembly kernel is that path, so it takes the same networks.
+    const qualifies = (opts.wasm ?? true) && die === null && net.delays.kind === 'none'
+      && kernelKind(m.tauMem, m.tauSyn) === KIND_EQUAL && this.layers.every((L) => L.nOut > 1);
+    this.wasm = qualifies
+      ? new WasmFeedForward(this.layers.map((L) => ({ nIn: L.nIn, nOut: L.nOut, tau: m.tauMem, capacitance: m.capacitance })), WASM_BATCH)
+      : null;
+    if (this.wasm) {
+      for (let l = 0; l < this.layers.length; l++) {
+        this.wasm.setThresholds(l, this.layers[l].neurons.threshold);
+        if (l > 0) this.wasm.setFixedInputs(l, new Array<number>(net.nBias).fill(net.encoding.biasTime));
+      }
+    }
     this.sync();
   }
 
@@ -196,16 +221,55 @@ export class TtfsRunner {
         L.delayNominal[k] = d;
         L.delayRealised[k] = die ? d * die.layers[l].delayScale[k] : d;
       }
+      this.wasm?.setWeights(l, L.wEffective);
     }
   }
 
-  /** Encode one sample (features in [0, 1]) into layer 0's input times. */
-  private encode(features: Float64Array, offset: number): void {
-    const L0 = this.layers[0];
+  /** Encode one sample (features in [0, 1]) into layer-0 input times at `dst[at..]`. */
+  private encodeInto(features: Float64Array, offset: number, dst: Float64Array, at: number): void {
     const { early, late, biasTime } = this.net.encoding;
     const nF = this.net.sizes[0];
-    for (let i = 0; i < nF; i++) L0.input[i] = early + features[offset + i] * (late - early);
-    for (let b = 0; b < this.net.nBias; b++) L0.input[nF + b] = biasTime;
+    for (let i = 0; i < nF; i++) dst[at + i] = early + features[offset + i] * (late - early);
+    for (let b = 0; b < this.net.nBias; b++) dst[at + nF + b] = biasTime;
+  }
+
+  /** Missing-spike statistics of one layer's output. */
+  private countMissing(l: number): void {
+    const L = this.layers[l];
+    // Branch-free count: which neurons stay silent is unpredictable from neuron to neuron.
+    let miss = 0;
+    const out = L.output;
+    const missing = L.missing;
+    for (let j = 0; j < L.nOut; j++) {
+      const m = Number(!(out[j] < Infinity));
+      miss += m;
+      missing[j] += m;
+    }
+    this.missingTotal[l] += miss;
+  }
+
+  /**
+   * Forward passes of `count` samples (sample s's features at `offset + s·sizes[0]`, as
+   * `forward` takes them), without trial noise: the last layer's spike times of sample s go to
+   * `out[s·nOut … (s + 1)·nOut)`. On the WebAssembly kernel the samples run in batches with no
+   * per-sample copy (the layers' `input`/`output` buffers and the missing-spike statistics are
+   * not updated); otherwise sample by sample through `forward`.
+   */
+  forwardBatch(features: Float64Array, offset: number, count: number, out: Float64Array): void {
+    const nOut = this.layers[this.layers.length - 1].nOut;
+    const nF = this.net.sizes[0];
+    const ff = this.wasm;
+    if (!ff) {
+      for (let s = 0; s < count; s++) out.set(this.forward(features, offset + s * nF, null), s * nOut);
+      return;
+    }
+    const nIn0 = this.layers[0].nIn;
+    for (let s0 = 0; s0 < count; s0 += ff.maxBatch) {
+      const n = Math.min(ff.maxBatch, count - s0);
+      for (let s = 0; s < n; s++) this.encodeInto(features, offset + (s0 + s) * nF, ff.batchInput, s * nIn0);
+      ff.forwardBatch(n);
+      out.set(ff.batchOutput.subarray(0, n * nOut), s0 * nOut);
+    }
   }
 
   /**
@@ -213,7 +277,21 @@ export class TtfsRunner {
    * the next call). With a die and `noise`, draws the trial's threshold noise and jitter.
    */
   forward(features: Float64Array, offset: number, noise: ForwardNoise | null): Float64Array {
-    this.encode(features, offset);
+    const ff = this.wasm;
+    if (ff) {
+      // The whole pass in one call; the layers' buffers get copies (the backward pass reads them).
+      this.encodeInto(features, offset, ff.batchInput, 0);
+      ff.forward();
+      for (let l = 0; l < this.layers.length; l++) {
+        const L = this.layers[l];
+        L.input.set(ff.layerInput(l));
+        L.output.set(l + 1 < this.layers.length ? ff.layerInput(l + 1).subarray(0, L.nOut) : ff.batchOutput.subarray(0, L.nOut));
+        this.countMissing(l);
+      }
+      this.samplesSeen++;
+      return this.layers[this.layers.length - 1].output;
+    }
+    this.encodeInto(features, offset, this.layers[0].input, 0);
     const die = this.die;
     const mm = die?.mismatch;
     for (let l = 0; l < this.layers.length; l++) {
@@ -236,16 +314,7 @@ export class TtfsRunner {
       if (die && noise && mm && mm.spikeJitter > 0) {
         for (let j = 0; j < L.nOut; j++) if (L.output[j] < Infinity) L.output[j] += mm.spikeJitter * noise.rng.normal();
       }
-      // Branch-free count: which neurons stay silent is unpredictable from neuron to neuron.
-      let miss = 0;
-      const out = L.output;
-      const missing = L.missing;
-      for (let j = 0; j < L.nOut; j++) {
-        const m = Number(!(out[j] < Infinity));
-        miss += m;
-        missing[j] += m;
-      }
-      this.missingTotal[l] += miss;
+      this.countMissing(l);
     }
     this.samplesSeen++;
     return this.layers[this.layers.length - 1].output;

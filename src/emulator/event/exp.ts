@@ -9,16 +9,16 @@
  * (truncation ≤ r⁶/720 < 4e-17 relative). Tested against Math.exp to ≤ 1e-15 relative over
  * [−700, 700]. Outside (−708, 709), and for NaN, it defers to Math.exp (overflow, subnormals).
  */
-const EXP_T = new Float64Array(64);
+export const EXP_T = new Float64Array(64);
 for (let j = 0; j < 64; j++) EXP_T[j] = Math.pow(2, j / 64);
 /** 2ⁿ for n = −1022 … 1023 at index n + 1022 (normal numbers only). */
-const EXP_P2 = new Float64Array(2046);
+export const EXP_P2 = new Float64Array(2046);
 for (let n = -1022; n <= 1023; n++) EXP_P2[n + 1022] = Math.pow(2, n);
-const EXP_INV = 64 / Math.LN2;
+export const EXP_INV = 64 / Math.LN2;
 // fdlibm's split of ln 2: a head with 32 significant bits (m·head exact for |m| < 2²¹) and a
 // tail carrying the next 53 bits; /64 is exact.
-const EXP_HEAD = 6.93147180369123816490e-01 / 64;
-const EXP_TAIL = 1.90821492927058770002e-10 / 64;
+export const EXP_HEAD = 6.93147180369123816490e-01 / 64;
+export const EXP_TAIL = 1.90821492927058770002e-10 / 64;
 
 export function fastExp(x: number): number {
   if (x > -708 && x < 709) {

@@ -86,11 +86,11 @@ function negativeHalley(x: number): number {
  * round-off of the evaluation itself, so no Newton/Halley step (and no exp) is needed.
  * 6 × 256 doubles = 12 KB.
  */
-const FINE_N = 256;
+export const FINE_N = 256;
 const FINE_H = P_MAX / FINE_N;
-const FINE_INV_H = FINE_N / P_MAX;
+export const FINE_INV_H = FINE_N / P_MAX;
 /** Per interval k: the six coefficients of c0 + c1 u + … + c5 u⁵, u = (p − p_k)/h ∈ [0, 1]. */
-const FINE_C = new Float64Array(6 * FINE_N);
+export const FINE_C = new Float64Array(6 * FINE_N);
 
 /**
  * Nodes solved in p itself, not through x (x = (p²/2 − 1)/e loses a small p to round-off):
