@@ -419,7 +419,7 @@ interface Arena {
   memory: WasmMemory;
   oV: number; oI: number; oL: number; oA: number; oM: number; oC: number; oW: number; oF: number; oO: number; oCnt: number;
   /** Dense kernel constants, routing tables, accumulators, the step's event list, apply constants. */
-  oD: number; oRowPtr: number; oTarget: number; oAmp: number; oNodePtr: number; oNodes: number;
+  oD: number; oRowPtr: number; oEntry: number; oApw: number; oNodePtr: number; oNodes: number;
   oAccA: number; oAccB: number; oTouched: number; oMarked: number; oEvIn: number; oEvLabel: number; oEvH: number;
   oCompOf: number; oTauS: number; oCap: number;
 }
@@ -446,8 +446,8 @@ function arena(nc: number, nCircuits: number, nScalar: number, R: RoutingTable):
   const oCnt = take(32);
   const oD = take(DENSE_PAIR_BYTES * Math.ceil(nc / 2));
   const oRowPtr = take(4 * R.rowPtr.length);
-  const oTarget = take(4 * R.target.length);
-  const oAmp = take(8 * R.amplitude.length);
+  const oEntry = take(4 * R.target.length);
+  const oApw = take(8 * R.amplitudePerWeight.length);
   const oNodePtr = take(4 * R.nodePtr.length);
   const oNodes = take(4 * R.nodes.length);
   const oAccA = take(16 * nCircuits);
@@ -462,7 +462,7 @@ function arena(nc: number, nCircuits: number, nScalar: number, R: RoutingTable):
   const oCap = take(8 * nc);
   const memory = wasmMemory(at);
   return {
-    memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt, oD, oRowPtr, oTarget, oAmp, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked,
+    memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt, oD, oRowPtr, oEntry, oApw, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked,
     oEvIn, oEvLabel, oEvH, oCompOf, oTauS, oCap,
   };
 }
@@ -977,8 +977,15 @@ export class SteppedEngine {
       // each circuit and capacitances (constant for the engine's life), and the dense kernel's
       // constants per pair (the lean constants regrouped, see wasm-kernel.ts `denseBody`).
       new Int32Array(buf, ar.oRowPtr, R.rowPtr.length).set(R.rowPtr);
-      new Int32Array(buf, ar.oTarget, R.target.length).set(R.target);
-      new Float64Array(buf, ar.oAmp, R.amplitude.length).set(R.amplitude);
+      // Entries packed as target | weight << 16 (wasm-kernel.ts `deliverBody`); usable where every
+      // amplitude is that weight times its target's jump per unit weight, bit for bit.
+      const entry = new Int32Array(buf, ar.oEntry, R.target.length);
+      let packable = 2 * n <= 0x10000;
+      for (let s = 0; s < entry.length; s++) {
+        entry[s] = R.target[s] | (R.weight[s] << 16);
+        if (!Object.is(R.amplitude[s], R.weight[s] * R.amplitudePerWeight[R.target[s]])) packable = false;
+      }
+      new Float64Array(buf, ar.oApw, R.amplitudePerWeight.length).set(R.amplitudePerWeight);
       new Int32Array(buf, ar.oNodePtr, R.nodePtr.length).set(R.nodePtr);
       new Int32Array(buf, ar.oNodes, R.nodes.length).set(R.nodes);
       new Int32Array(buf, ar.oCompOf, n).set(model.compOf);
@@ -1002,10 +1009,10 @@ export class SteppedEngine {
           D[q + 12 + lane] = lean[l + 6];
         }
       }
-      this.wasmEvents = this.wk !== null && opts.delivery !== 'js' && !this.anyBypass;
+      this.wasmEvents = this.wk !== null && opts.delivery !== 'js' && !this.anyBypass && packable;
       this.wasmApply = this.wasmEvents && !this.cobaOn.some((x) => x === 1) && !model.pause.some((x) => x === 1);
       writeStepHeader(ar.memory, {
-        nPairs: nc >> 1, tail: nc & 1, oD: ar.oD, oRowPtr: ar.oRowPtr, oTarget: ar.oTarget, oAmp: ar.oAmp, oNodePtr: ar.oNodePtr,
+        nPairs: nc >> 1, tail: nc & 1, oD: ar.oD, oRowPtr: ar.oRowPtr, oEntry: ar.oEntry, oApw: ar.oApw, oNodePtr: ar.oNodePtr,
         oNodes: ar.oNodes, oAccA: ar.oAccA, oAccB: ar.oAccB, oTouched: ar.oTouched, oMarked: ar.oMarked, oEvIn: ar.oEvIn,
         oEvLabel: ar.oEvLabel, oEvH: ar.oEvH, nEv: 0, pulses: 0, nTouched: 0, oCompOf: ar.oCompOf, oTauS: ar.oTauS, oCap: ar.oCap, woke: 0,
       });
@@ -1025,9 +1032,27 @@ export class SteppedEngine {
     this.external = [...opts.externalSpikes].sort((a, b) => a.time - b.time);
   }
 
+  /**
+   * Which WebAssembly paths this engine uses: the dense (f64x2) kernel where most compartments
+   * are awake, the event delivery, the pulse application (tests assert what they compare).
+   */
+  get wasmPaths(): { dense: boolean; delivery: boolean; apply: boolean } {
+    return { dense: this.denseOk, delivery: this.wasmEvents, apply: this.wasmApply };
+  }
+
+  /** Steps in which the dense kernel ran. */
+  denseSteps = 0;
+
   /** Which lean kernel steps the free single-circuit compartments. */
   get leanKernelKind(): 'wasm' | 'js' {
     return this.wasmLean !== null ? 'wasm' : 'js';
+  }
+
+  /** Groups currently asleep at a fixed point of their step map (`advanceGroup`). */
+  get sleepingGroups(): number {
+    let k = 0;
+    for (const g of this.groupStates) k += g.asleep;
+    return k;
   }
 
   /** Scalar compartments the fast kernel currently steps (the others sleep at a fixed point). */
@@ -1094,6 +1119,7 @@ export class SteppedEngine {
       // stepped to the same bits); every SPARSE_EVERY + 1 steps the sparse kernel instead, so
       // that compartments at their fixed point still fall asleep.
       this.wk!.dense();
+      this.denseSteps++;
     } else if (wl !== null && count[0] >= WASM_MIN_ACTIVE) {
       wl();
     } else {

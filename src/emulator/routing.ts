@@ -39,6 +39,13 @@ export interface RoutingTable {
   target: Int32Array;
   /** Jump of the target's input current per pulse, A (negative for inhibitory). */
   amplitude: Float64Array;
+  /**
+   * The synapse's 6-bit weight of each entry and the jump per unit weight of each input
+   * (circuit·2 + receptor): amplitude[s] = weight[s] · amplitudePerWeight[target[s]] exactly (the
+   * product that defines it), so a compact copy of the table can carry the weight instead.
+   */
+  weight: Uint8Array;
+  amplitudePerWeight: Float64Array;
   /** Crossbar nodes per input: flattened [output, mask, target] triples, CSR by input. */
   nodePtr: Int32Array;
   nodes: Int32Array;
@@ -100,17 +107,20 @@ export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[],
   let keys = new Int32Array(1 << 16);
   let tgts = new Int32Array(1 << 16);
   let amps = new Float64Array(1 << 16);
+  let wts = new Uint8Array(1 << 16);
   let nEntries = 0;
-  const push = (key: number, tgt: number, amp: number): void => {
+  const push = (key: number, tgt: number, amp: number, w: number): void => {
     if (nEntries === keys.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(a.length * 2); b.set(a); return b; };
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(a.length * 2); b.set(a); return b; };
       keys = grow(keys, (n) => new Int32Array(n));
       tgts = grow(tgts, (n) => new Int32Array(n));
       amps = grow(amps, (n) => new Float64Array(n));
+      wts = grow(wts, (n) => new Uint8Array(n));
     }
     keys[nEntries] = key;
     tgts[nEntries] = tgt;
     amps[nEntries] = amp;
+    wts[nEntries] = w;
     nEntries++;
   };
   let synapsesInUse = 0;
@@ -141,7 +151,7 @@ export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[],
             const tgt = circuit * 2 + r;
             const amp = w * ampPerWeight[tgt];
             if (amp === 0 && !(bypass && bypass[tgt])) continue;
-            for (const rs of selects) push(bus * LABELS_PER_BUS + ((rs << 6) | label), tgt, amp);
+            for (const rs of selects) push(bus * LABELS_PER_BUS + ((rs << 6) | label), tgt, amp, w);
           }
         }
       }
@@ -152,11 +162,13 @@ export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[],
   for (let k = 0; k < nKeys; k++) rowPtr[k + 1] += rowPtr[k];
   const target = new Int32Array(nEntries);
   const amplitude = new Float64Array(nEntries);
+  const weight = new Uint8Array(nEntries);
   const cursor = rowPtr.slice(0, nKeys);
   for (let e = 0; e < nEntries; e++) {
     const at = cursor[keys[e]]++;
     target[at] = tgts[e];
     amplitude[at] = amps[e];
+    weight[at] = wts[e];
   }
-  return { rowPtr, target, amplitude, nodePtr, nodes, synapsesInUse };
+  return { rowPtr, target, amplitude, weight, amplitudePerWeight: ampPerWeight, nodePtr, nodes, synapsesInUse };
 }

@@ -215,7 +215,7 @@ function code(): number[] {
 /** i32 fields of the step header, at 128 + 4·k. */
 export const STEP_HEADER_I32 = [
   'nPairs', 'tail', 'oD',
-  'oRowPtr', 'oTarget', 'oAmp', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked',
+  'oRowPtr', 'oEntry', 'oApw', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked',
   'oEvIn', 'oEvLabel', 'oEvH', 'nEv', 'pulses', 'nTouched',
   'oCompOf', 'oTauS', 'oCap', 'woke',
 ] as const;
@@ -425,17 +425,19 @@ function denseBody(): number[] {
  * The events of one step through the routing tables (`deliverEvent` in engine.ts, the same
  * operations in the same order): for each event (crossbar input, label, offset h before the
  * step's end) in list order, every crossbar node of the input that passes the label → bus → the
- * CSR row of (bus, label) → each synapse's current jump accumulated into accA[target] (ΣΔI) and
+ * CSR row of (bus, label), one i32 per synapse (target input | weight << 16: a third of the
+ * bytes of target + amplitude, which matters because each event's row is a cache miss) → each
+ * synapse's current jump accumulated into accA[target] (ΣΔI) and
  * accB[target] (ΣΔI·h), the target appended to `touched` on its first pulse of the step.
  * Adds the pulses to header `pulses`; keeps `nTouched` in the header.
  */
 function deliverBody(): number[] {
   const f = new Fn();
   const L32 = Array.from({ length: 25 }, () => f.local(I32));
-  const [nEv, e, input, label, k, kEnd, out, key, s, end, tgt, nt, pulses, oRowPtr, oTarget, oAmp, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked, oEvIn, oEvLabel, oEvH] = L32;
+  const [nEv, e, input, label, k, kEnd, out, key, s, end, tgt, nt, pulses, oRowPtr, oEntry, oApw, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked, oEvIn, oEvLabel, oEvH] = L32;
   const [h, amp] = [f.local(F64), f.local(F64)];
   const at = f.local(I32);
-  const fields: [number, StepHeaderField][] = [[nEv, 'nEv'], [nt, 'nTouched'], [pulses, 'pulses'], [oRowPtr, 'oRowPtr'], [oTarget, 'oTarget'], [oAmp, 'oAmp'], [oNodePtr, 'oNodePtr'], [oNodes, 'oNodes'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oTouched, 'oTouched'], [oMarked, 'oMarked'], [oEvIn, 'oEvIn'], [oEvLabel, 'oEvLabel'], [oEvH, 'oEvH']];
+  const fields: [number, StepHeaderField][] = [[nEv, 'nEv'], [nt, 'nTouched'], [pulses, 'pulses'], [oRowPtr, 'oRowPtr'], [oEntry, 'oEntry'], [oApw, 'oApw'], [oNodePtr, 'oNodePtr'], [oNodes, 'oNodes'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oTouched, 'oTouched'], [oMarked, 'oMarked'], [oEvIn, 'oEvIn'], [oEvLabel, 'oEvLabel'], [oEvH, 'oEvH']];
   for (const [l, name] of fields) f.hdr(l, stepAt(name));
   f.whileLt(e, nEv, () => {
     f.addr(at, oEvIn, e, 2); f.get(at); f.ldI(0); f.set(input);
@@ -460,8 +462,12 @@ function deliverBody(): number[] {
       f.get(at); f.ldI(4); f.set(end);
       f.get(pulses); f.get(end); f.op(OP.i32add); f.get(s); f.op(0x6b /* i32.sub */); f.set(pulses);
       f.whileLt(s, end, () => {
-        f.addr(at, oTarget, s, 2); f.get(at); f.ldI(0); f.set(tgt);
-        f.addr(at, oAmp, s, 3); f.get(at); f.ldF(0); f.set(amp);
+        // entry = target | weight << 16; amp = weight · (jump per unit weight of the target),
+        // the product that defines RoutingTable.amplitude (same bits).
+        f.addr(at, oEntry, s, 2); f.get(at); f.ldI(0); f.set(key);
+        f.get(key); f.i32(0xffff); f.op(OP.i32and); f.set(tgt);
+        f.get(key); f.i32(16); f.op(0x76 /* i32.shr_u */, 0xb8 /* f64.convert_i32_u */);
+        f.addr(at, oApw, tgt, 3); f.get(at); f.ldF(0); f.op(OP.f64mul); f.set(amp);
         f.inc(s);
         f.get(oMarked); f.get(tgt); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
         f.op(OP.if, EMPTY);

@@ -51,8 +51,9 @@ describe('WebAssembly lean kernel', () => {
     const model = buildModel(chip, params);
     const opts = { dt: 1e-7, seed: 3, noise: true, externalSpikes: ext };
     const wasm = new SteppedEngine(model, chip, opts);
-    const js = new SteppedEngine(model, chip, { ...opts, kernel: 'js' });
+    const js = new SteppedEngine(model, chip, { ...opts, kernel: 'js', delivery: 'js' });
     expect(wasm.leanKernelKind).toBe('wasm');
+    expect(wasm.wasmPaths.dense).toBe(true);
     expect(js.leanKernelKind).toBe('js');
     const { firstMismatch, minAwake } = lockstep(wasm, js, 9000);
     expect(firstMismatch).toBe(-1);
@@ -60,9 +61,12 @@ describe('WebAssembly lean kernel', () => {
     expect(wasm.spikeCircuit).toEqual(js.spikeCircuit);
     expect(wasm.spikeCircuit.filter((i) => i < 32).length).toBeGreaterThan(0);
     expect(minAwake).toBe(1); // only the tonic circuit stays awake between the bursts
+    // The dense kernel ran while most were awake (the start, the bursts), the sparse one between.
+    expect(wasm.denseSteps).toBeGreaterThan(0);
+    expect(wasm.denseSteps).toBeLessThan(4500);
   });
 
-  it('gives the same bytes on a recurrent die with Poisson background (reset, refractory, routing)', () => {
+  it('gives the same bytes on a recurrent die with Poisson background (reset, refractory, routing; dense f64x2 kernel, sparse kernel and WebAssembly delivery against TypeScript)', () => {
     const rng = new Rng(7);
     const chip = defaultChipConfig();
     for (const b of chip.backends) { b.clock_scale_fast = 3; b.clock_scale_slow = 3; }
@@ -79,14 +83,64 @@ describe('WebAssembly lean kernel', () => {
     }
     const params = Array.from({ length: NEURON_CIRCUITS }, () => lifParams({ vThreshold: 0.6, gReset: 2e-5, refractoryTime: 31 * 64e-9, chargePerWeight: 2.5e-15 }));
     const model = buildModel(chip, params);
-    const opts = { dt: 1e-7, seed: 1, noise: true, externalSpikes: [] };
+    const opts = { dt: 1e-7, seed: 1, noise: true, externalSpikes: [{ time: 2e-6, input: 0, label: 3 }] };
+    // Default: the dense kernel (all 512 compartments awake) and the WebAssembly delivery; the
+    // TypeScript kernel and delivery; the sparse WebAssembly kernel with the TypeScript delivery.
     const wasm = new SteppedEngine(model, chip, opts);
-    const js = new SteppedEngine(model, chip, { ...opts, kernel: 'js' });
-    const { firstMismatch } = lockstep(wasm, js, 1500);
-    expect(firstMismatch).toBe(-1);
+    const js = new SteppedEngine(model, chip, { ...opts, kernel: 'js', delivery: 'js' });
+    const sparse = new SteppedEngine(model, chip, { ...opts, kernel: 'sparse', delivery: 'js' });
+    expect(wasm.wasmPaths).toEqual({ dense: true, delivery: true, apply: true });
+    expect(sparse.wasmPaths).toEqual({ dense: false, delivery: false, apply: false });
+    expect(js.leanKernelKind).toBe('js');
+    expect(lockstep(wasm, js, 1500).firstMismatch).toBe(-1);
+    // Dense in all steps but every 32nd (the sparse pass that lets fixed points fall asleep).
+    expect(wasm.denseSteps).toBe(1500 - Math.floor(1500 / 32));
+    for (let k = 0; k < 1500; k++) sparse.step();
+    expect(sparse.denseSteps).toBe(0);
+    for (const e of [wasm, sparse]) {
+      expect(e.spikeTime).toEqual(js.spikeTime);
+      expect(e.spikeCircuit).toEqual(js.spikeCircuit);
+      expect(e.synapticEvents).toBe(js.synapticEvents);
+      expect(e.crossbarEvents).toBe(js.crossbarEvents);
+      expect(Array.from(e.V)).toEqual(Array.from(js.V));
+    }
+    expect(wasm.spikeTime.length).toBeGreaterThan(50); // the die fires (≈ 9 kHz per circuit at this input)
+  });
+
+  it('gives the same bytes with COBA inputs and the pause (WebAssembly delivery, TypeScript application; mixed pairs in the dense kernel)', () => {
+    const rng = new Rng(11);
+    const chip = defaultChipConfig();
+    for (const b of chip.backends) { b.clock_scale_fast = 3; b.clock_scale_slow = 3; }
+    chip.neurons.forEach((n, i) => {
+      n.refractory_period.input_clock = 'fast';
+      n.refractory_period.enable_pause = i % 5 === 0;
+      n.event_routing.enable_digital = true;
+      n.event_routing.address = rng.int(256);
+    });
+    for (let d = 0; d < 256; d++) chip.drivers[d] = { enable_receiver: true, row_mode_top: 'excitatory', row_mode_bottom: 'inhibitory', row_address_compare_mask: 31 };
+    for (let s = 0; s < SYNAPSES; s++) { chip.weights[s] = 1 + rng.int(63); chip.labels[s] = rng.int(64); }
+    for (let k = 0; k < 8; k++) {
+      chip.crossbar.push({ input: 12 + k, output: k, mask: 0, target: 0 }, { input: k, output: k, mask: 0, target: 0 });
+      chip.background[k] = { enable: true, mode: 'poisson', rate_hz: 12.5e6, label: 0, label_random_mask: 0x7ff, seed: 200 + k };
+    }
+    const params = Array.from({ length: NEURON_CIRCUITS }, (_, i) => {
+      const p = lifParams({ vThreshold: 0.6, gReset: 2e-5, refractoryTime: 31 * 64e-9, chargePerWeight: 2.5e-15 });
+      // Every third circuit conductance-based: not simple, so its pair goes through the dense
+      // kernel's scalar body and the general kernel.
+      if (i % 3 === 0) p.synapticInput = [{ ...p.synapticInput[0], coba: true }, { ...p.synapticInput[1], coba: true }];
+      return p;
+    });
+    const model = buildModel(chip, params);
+    const opts = { dt: 1e-7, seed: 2, noise: true, externalSpikes: [] };
+    const wasm = new SteppedEngine(model, chip, opts);
+    const js = new SteppedEngine(model, chip, { ...opts, kernel: 'js', delivery: 'js' });
+    expect(wasm.wasmPaths).toEqual({ dense: true, delivery: true, apply: false });
+    expect(lockstep(wasm, js, 1200).firstMismatch).toBe(-1);
+    expect(wasm.denseSteps).toBeGreaterThan(1000);
     expect(wasm.spikeTime).toEqual(js.spikeTime);
     expect(wasm.spikeCircuit).toEqual(js.spikeCircuit);
-    expect(wasm.spikeTime.length).toBeGreaterThan(50); // the die fires (≈ 9 kHz per circuit at this input)
     expect(wasm.synapticEvents).toBe(js.synapticEvents);
+    expect(wasm.spikeCircuit.some((i) => i % 3 === 0)).toBe(true); // COBA circuits fire too
+    expect(wasm.spikeCircuit.some((i) => i % 5 === 0)).toBe(true); // and paused ones
   });
 });
