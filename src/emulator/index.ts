@@ -3,7 +3,6 @@
  * engine; `emulateMany` runs independent trials (dies, seeds) on worker threads.
  * Equations, integration scheme, routing latency and modelling decisions: docs/emulator.md.
  */
-import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import { MADC_SAMPLE_RATE_HZ, NEURON_CIRCUITS } from '../chip/constants.ts';
@@ -14,6 +13,7 @@ import type { CircuitParameters } from '../circuits/params.ts';
 import { hashWords, Rng } from '../util/random.ts';
 import { InputError, PlateauError, inputError, type Issue } from '../util/errors.ts';
 import { buildModel } from './model.ts';
+import { WorkerPool } from './worker-pool.ts';
 import { SteppedEngine } from './engine.ts';
 import {
   CADC_NOISE_LSB, MADC_NOISE_LSB, cadcCode, checkCadc, checkMadcChannels, madcCode, madcSampleCount,
@@ -163,41 +163,43 @@ export function emulate(chip: ChipConfig, params: CircuitParameters[], opts: Emu
 /** Errors thrown inside a worker, re-raised on the caller's side with the same exit code. */
 export class WorkerJobError extends PlateauError {}
 
+/** A job's error as the worker reports it (worker.ts). */
+interface WorkerFailure { name: string; message: string; exitCode: number; issues?: Issue[] }
+
+/**
+ * Worker threads shared by every `emulateMany` call of this process (./worker-pool.ts): started
+ * on first use (or by `warmEmulatorWorkers`), idle between calls without keeping the process
+ * alive, so a worker's start-up (tsx loading the sources, ≈ 1 s) is paid once per process.
+ */
+const workerPool = new WorkerPool<EmulationJob, EmulationResult, WorkerFailure>(
+  new URL('./worker-bootstrap.mjs', import.meta.url),
+  (e, id) => (e.issues ? new InputError(e.issues, `job ${id}`) : new WorkerJobError(`job ${id}: ${e.message}`, e.exitCode)),
+);
+
+/** Start `n` emulator workers ahead of `emulateMany` (default: the number of cores). */
+export function warmEmulatorWorkers(n = availableParallelism()): void {
+  workerPool.warm(n);
+}
+
+/** Terminate the pooled emulator workers (a later `emulateMany` starts new ones). */
+export function closeEmulatorWorkers(): Promise<void> {
+  return workerPool.close();
+}
+
+/** Workers started by `emulateMany`/`warmEmulatorWorkers` in this process so far. */
+export function emulatorWorkersStarted(): number {
+  return workerPool.started;
+}
+
 /**
  * Run independent jobs (dies, seeds, parameter sets) on `threads` worker threads (default: the
- * number of cores). Results come back in job order; every job is deterministic given its seed,
- * so the results do not depend on the number of threads. threads = 0 runs in this thread.
+ * number of cores), taken from a pool kept across calls. Results come back in job order; every
+ * job is deterministic given its seed, so the results do not depend on the number of threads.
+ * threads = 0 runs in this thread.
  */
 export async function emulateMany(jobs: EmulationJob[], opts: { threads?: number } = {}): Promise<EmulationResult[]> {
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 0) throw inputError('thread count must be a non-negative integer', { path: 'threads' }, { value: threads, allowed: 'integer ≥ 0' });
   if (threads === 0 || jobs.length === 0) return jobs.map((j) => emulate(j.chip, j.params, j.opts));
-  const results: EmulationResult[] = new Array(jobs.length);
-  const nWorkers = Math.min(threads, jobs.length);
-  let next = 0;
-  const bootstrap = new URL('./worker-bootstrap.mjs', import.meta.url);
-  const runWorker = (): Promise<void> => new Promise((resolve, reject) => {
-    const worker = new Worker(bootstrap);
-    const send = (): void => {
-      if (next >= jobs.length) {
-        void worker.terminate().then(() => resolve());
-        return;
-      }
-      const id = next++;
-      worker.postMessage({ id, job: jobs[id] });
-    };
-    worker.on('message', (msg: { id: number; result?: EmulationResult; error?: { name: string; message: string; exitCode: number; issues?: Issue[] } }) => {
-      if (msg.error) {
-        void worker.terminate();
-        reject(msg.error.issues ? new InputError(msg.error.issues, `job ${msg.id}`) : new WorkerJobError(`job ${msg.id}: ${msg.error.message}`, msg.error.exitCode));
-        return;
-      }
-      results[msg.id] = msg.result!;
-      send();
-    });
-    worker.on('error', reject);
-    worker.once('online', send);
-  });
-  await Promise.all(Array.from({ length: nWorkers }, runWorker));
-  return results;
+  return workerPool.run(jobs, threads);
 }
