@@ -1,12 +1,15 @@
 /**
  * Learning benchmark: (1) wall time of a 300-epoch Fast & Deep training (5-120-3, seed 1, one
  * core), (2) inference rate of the trained network on the event-driven engine — the layer kernel
- * used by the learning code and the general event-driven engine — side by side with a
- * time-stepped integration (the reference code's `use_forward_integrator`: Euler, resolution
- * 0.01 τ_s, 4 τ_s per pattern) on the same network and test set; medians of repeated passes.
- * The layer kernel is also compared with the reference path of the same exact model (per
- * neuron, decays and crossings with Math.exp and Halley's W₀: `neuronFirstSpike`): rate, and the
- * largest relative difference of any spike time over the test set (the kernel's round-off).
+ * used by the learning code (WebAssembly, per sample through `TtfsRunner.forward` and in batches
+ * through `forwardBatch`; and the TypeScript kernel it transcribes) and the general event-driven
+ * engine — side by side with a time-stepped integration (the reference code's
+ * `use_forward_integrator`: Euler, resolution 0.01 τ_s, 4 τ_s per pattern) on the same network
+ * and test set; medians of repeated passes. The layer kernel is also compared with the
+ * reference path of the same exact model (per neuron, decays and crossings with Math.exp and
+ * Halley's W₀: `neuronFirstSpike`): rate, and the largest relative difference of any spike time
+ * over the test set (the kernel's round-off); and the WebAssembly kernel with the TypeScript
+ * one (spike times that differ in any bit).
  *
  *   npx tsx bench/learning.ts                  # trains (≈ 3 min), then measures
  *   npx tsx bench/learning.ts --model m.json   # measures a saved 5-120-3 model
@@ -14,7 +17,7 @@
  * Writes bench/results/learning.json.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { defaultTrainConfig, initState, loadYinYang, runTraining } from '../src/learning/train.ts';
 import { loadModel } from '../src/learning/model.ts';
 import { TtfsRunner, layerInputs, type TtfsNetwork } from '../src/learning/network.ts';
@@ -25,7 +28,7 @@ import { argsortInto, neuronFirstSpike } from '../src/emulator/event/layer.ts';
 
 const args = process.argv.slice(2);
 const modelArg = args.indexOf('--model') >= 0 ? args[args.indexOf('--model') + 1] : undefined;
-const REPS = 7;
+const REPS = 15;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -192,12 +195,38 @@ function main(): void {
   const test = yinYangSplit('test');
   const nOut = net.sizes[net.sizes.length - 1];
 
+  const loadBefore = loadavg();
   const runner = new TtfsRunner(net, null);
+  if (!runner.wasm) throw new Error('bench/learning: the network does not qualify for the WebAssembly kernel');
   const layer = timeIt(() => {
     let correct = 0;
     for (let s = 0; s < test.size; s++) if (classify(runner.forward(test.samples, s * 4, null), nOut) === test.labels[s]) correct++;
     return correct / test.size;
   });
+  const batchOut = new Float64Array(test.size * nOut);
+  const batch = timeIt(() => {
+    runner.forwardBatch(test.samples, 0, test.size, batchOut);
+    let correct = 0;
+    for (let s = 0; s < test.size; s++) if (classify(batchOut.subarray(s * nOut, (s + 1) * nOut), nOut) === test.labels[s]) correct++;
+    return correct / test.size;
+  });
+  const tsRunner = new TtfsRunner(net, null, { wasm: false });
+  const tsKernel = timeIt(() => {
+    let correct = 0;
+    for (let s = 0; s < test.size; s++) if (classify(tsRunner.forward(test.samples, s * 4, null), nOut) === test.labels[s]) correct++;
+    return correct / test.size;
+  });
+  // WebAssembly against TypeScript kernel: every spike time of every layer, as bit patterns.
+  let wasmBitMismatches = 0;
+  for (let s = 0; s < test.size; s++) {
+    runner.forward(test.samples, s * 4, null);
+    tsRunner.forward(test.samples, s * 4, null);
+    for (let l = 0; l < runner.layers.length; l++) {
+      const a = runner.layers[l].output;
+      const b = tsRunner.layers[l].output;
+      for (let j = 0; j < a.length; j++) if (!Object.is(a[j], b[j])) wasmBitMismatches++;
+    }
+  }
 
   // Reference path: rate, and the largest relative spike-time difference to the layer kernel.
   const nLayers = net.sizes.length - 1;
@@ -257,15 +286,21 @@ function main(): void {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
     note: 'single thread; rates from the median process CPU time of repeated passes over the 1000 test samples (wall medians alongside); the machine is shared, compare ratios within this run',
+    loadavgBeforeInference: loadBefore,
+    loadavgAfterInference: loadavg(),
     training,
     network: { sizes: net.sizes, nBias: net.nBias, model: net.model },
     inference: {
-      layerKernel: { inferencesPerSecond: rate(layer), testAccuracy: layer.result, medianCpuSeconds: layer.medianSeconds, medianWallSeconds: layer.medianWallSeconds },
+      layerKernel: { kernel: 'WebAssembly (src/emulator/event/wasm-layer.ts), per sample through TtfsRunner.forward (copies the layers\' buffers for the backward pass)', inferencesPerSecond: rate(layer), wallInferencesPerSecond: test.size / layer.medianWallSeconds, testAccuracy: layer.result, medianCpuSeconds: layer.medianSeconds, medianWallSeconds: layer.medianWallSeconds },
+      layerKernelBatch: { kernel: 'WebAssembly, TtfsRunner.forwardBatch (256 samples per call, no per-sample copies)', inferencesPerSecond: rate(batch), wallInferencesPerSecond: test.size / batch.medianWallSeconds, testAccuracy: batch.result, medianCpuSeconds: batch.medianSeconds, medianWallSeconds: batch.medianWallSeconds },
+      typeScriptLayerKernel: { kernel: 'TypeScript (layerForward), per sample through TtfsRunner.forward', inferencesPerSecond: rate(tsKernel), testAccuracy: tsKernel.result, medianCpuSeconds: tsKernel.medianSeconds, medianWallSeconds: tsKernel.medianWallSeconds, spikeTimesDifferingFromWebAssembly: wasmBitMismatches },
       referencePath: { inferencesPerSecond: rate(reference), testAccuracy: reference.result, medianCpuSeconds: reference.medianSeconds, medianWallSeconds: reference.medianWallSeconds, spikeTimesCompared, fireMismatches, maxRelativeSpikeTimeDifference: maxRelDiff },
       generalEventEngine: { inferencesPerSecond: rate(general), testAccuracy: general.result, medianCpuSeconds: general.medianSeconds, medianWallSeconds: general.medianWallSeconds },
       eulerTimeStepped: { inferencesPerSecond: rate(euler), testAccuracy: euler.result, medianCpuSeconds: euler.medianSeconds, medianWallSeconds: euler.medianWallSeconds, dt: 0.01, simTime: 4.0 },
       speedupLayerKernelOverEuler: rate(layer) / rate(euler),
       speedupLayerKernelOverReferencePath: rate(layer) / rate(reference),
+      speedupWebAssemblyOverTypeScriptKernel: rate(layer) / rate(tsKernel),
+      speedupBatchOverTypeScriptKernel: rate(batch) / rate(tsKernel),
     },
   };
   mkdirSync('bench/results', { recursive: true });

@@ -285,7 +285,7 @@ export class TtfsRunner {
       for (let l = 0; l < this.layers.length; l++) {
         const L = this.layers[l];
         L.input.set(ff.layerInput(l));
-        L.output.set(l + 1 < this.layers.length ? ff.layerInput(l + 1).subarray(0, L.nOut) : ff.batchOutput.subarray(0, L.nOut));
+        L.output.set(ff.layerOutput(l));
         this.countMissing(l);
       }
       this.samplesSeen++;

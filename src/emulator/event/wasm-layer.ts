@@ -656,6 +656,8 @@ export class WasmFeedForward {
   private readonly thresholds: Float64Array[];
   /** Layer l's input times (l ≥ 1: its own region; l = 0: batch slot 0). */
   private readonly inputs: Float64Array[];
+  /** Layer l's output times of the last `forward` (views, made once: no allocation per pass). */
+  private readonly outputs: Float64Array[];
   /** Batch input (maxBatch × nIn of layer 0) and output (maxBatch × nOut of the last layer). */
   readonly batchInput: Float64Array;
   readonly batchOutput: Float64Array;
@@ -716,6 +718,7 @@ export class WasmFeedForward {
     });
     this.batchInput = new Float64Array(buf, batchIn, maxBatch * shapes[0].nIn);
     this.batchOutput = new Float64Array(buf, batchOut, maxBatch * last.nOut);
+    this.outputs = shapes.map((s, l) => (l + 1 < shapes.length ? this.inputs[l + 1].subarray(0, s.nOut) : this.batchOutput.subarray(0, s.nOut)));
   }
 
   setWeights(l: number, w: Float64Array): void {
@@ -738,10 +741,15 @@ export class WasmFeedForward {
     return this.inputs[l];
   }
 
+  /** Output times of layer l for the last sample run with `forward` (a view). */
+  layerOutput(l: number): Float64Array {
+    return this.outputs[l];
+  }
+
   /** Forward pass of the sample in `batchInput` slot 0; returns the last layer's output (a view). */
   forward(): Float64Array {
     this.run(1);
-    return this.batchOutput.subarray(0, this.shapes[this.shapes.length - 1].nOut);
+    return this.outputs[this.outputs.length - 1];
   }
 
   /** Forward passes of `n ≤ maxBatch` samples in `batchInput`; outputs in `batchOutput`. */
