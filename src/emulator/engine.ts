@@ -32,7 +32,7 @@ import { comparatorDelay } from '../circuits/blocks/spike.ts';
 import type { ExternalSpike } from './types.ts';
 import { steadyState } from './rest.ts';
 import {
-  DENSE_PAIR_BYTES, HEADER_BYTES, STEP_HEADER_I32, STEP_HEADER_OFFSET, instantiateStepKernels, stepHeaderAddress, wasmMemory, writeLeanHeader,
+  BACKGROUND_BLOCK, DENSE_PAIR_BYTES, HEADER_BYTES, STEP_F64_OFFSET, STEP_HEADER_F64, STEP_HEADER_I32, STEP_HEADER_OFFSET, instantiateStepKernels, stepHeaderAddress, wasmMemory, writeLeanHeader,
   writeStepHeader, type StepKernelsWasm, type WasmMemory,
 } from './wasm-kernel.ts';
 import type { RoutingTable } from './routing.ts';
@@ -263,9 +263,16 @@ export interface BackgroundBlocks {
   fill: Int32Array;
 }
 
-const BLOCK = 256;
+const BLOCK = BACKGROUND_BLOCK;
 
-export function backgroundBlocks(chip: ChipConfig): BackgroundBlocks {
+/** Byte offsets in `buffer` where `backgroundBlocks` places its per-source arrays (room for 8 sources). */
+export interface BackgroundPlacement { buffer: ArrayBuffer; time: number; label: number; pos: number; fill: number; input: number }
+
+/**
+ * The blocks of the enabled sources; with `at`, the arrays the WebAssembly delivery reads (entry
+ * times, labels, positions, fills, crossbar inputs) are views on the engine's wasm memory.
+ */
+export function backgroundBlocks(chip: ChipConfig, at?: BackgroundPlacement): BackgroundBlocks {
   const sources = backgroundSources(chip);
   const n = sources.length;
   const state = new Int32Array(4 * n);
@@ -277,14 +284,19 @@ export function backgroundBlocks(chip: ChipConfig): BackgroundBlocks {
     state[4 * k + 2] = r.s2;
     state[4 * k + 3] = r.s3;
   });
+  const input = at ? new Int32Array(at.buffer, at.input, n) : new Int32Array(n);
+  sources.forEach((b, k) => { input[k] = FIRST_BACKGROUND_INPUT + b.index; });
   return {
-    sources, input: Int32Array.from(sources, (b) => FIRST_BACKGROUND_INPUT + b.index), state,
+    sources, input, state,
     poisson: Uint8Array.from(sources, (b) => (b.cfg.mode === 'poisson' ? 1 : 0)),
     rate: Float64Array.from(sources, (b) => b.cfg.rate_hz),
     baseLabel: Int32Array.from(sources, (b) => b.cfg.label),
     mask: Int32Array.from(sources, (b) => b.cfg.label_random_mask),
     next: Float64Array.from(sources, (b) => b.next),
-    time: new Float64Array(n * BLOCK), label: new Int32Array(n * BLOCK), pos: new Int32Array(n), fill: new Int32Array(n),
+    time: at ? new Float64Array(at.buffer, at.time, n * BLOCK) : new Float64Array(n * BLOCK),
+    label: at ? new Int32Array(at.buffer, at.label, n * BLOCK) : new Int32Array(n * BLOCK),
+    pos: at ? new Int32Array(at.buffer, at.pos, n) : new Int32Array(n),
+    fill: at ? new Int32Array(at.buffer, at.fill, n) : new Int32Array(n),
   };
 }
 
@@ -422,6 +434,7 @@ interface Arena {
   oD: number; oRowPtr: number; oEntry: number; oApw: number; oNodePtr: number; oNodes: number;
   oAccA: number; oAccB: number; oTouched: number; oMarked: number; oEvIn: number; oEvLabel: number; oEvH: number;
   oCompOf: number; oTauS: number; oCap: number;
+  oBgTime: number; oBgLabel: number; oBgPos: number; oBgFill: number; oBgInput: number;
 }
 
 /** Events per call of the WebAssembly delivery (a step with more is delivered in several calls). */
@@ -460,10 +473,15 @@ function arena(nc: number, nCircuits: number, nScalar: number, R: RoutingTable):
   const oCompOf = take(4 * nCircuits);
   const oTauS = take(16 * nCircuits);
   const oCap = take(8 * nc);
+  const oBgTime = take(8 * BACKGROUND_SOURCES * BLOCK);
+  const oBgLabel = take(4 * BACKGROUND_SOURCES * BLOCK);
+  const oBgPos = take(4 * BACKGROUND_SOURCES);
+  const oBgFill = take(4 * BACKGROUND_SOURCES);
+  const oBgInput = take(4 * BACKGROUND_SOURCES);
   const memory = wasmMemory(at);
   return {
     memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt, oD, oRowPtr, oEntry, oApw, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked,
-    oEvIn, oEvLabel, oEvH, oCompOf, oTauS, oCap,
+    oEvIn, oEvLabel, oEvH, oCompOf, oTauS, oCap, oBgTime, oBgLabel, oBgPos, oBgFill, oBgInput,
   };
 }
 
@@ -479,6 +497,12 @@ const SPARSE_EVERY = 31;
 const H_NEV = STEP_HEADER_I32.indexOf('nEv');
 const H_PULSES = STEP_HEADER_I32.indexOf('pulses');
 const H_WOKE = STEP_HEADER_I32.indexOf('woke');
+const H_BGK = STEP_HEADER_I32.indexOf('bgK');
+const H_STATUS = STEP_HEADER_I32.indexOf('status');
+const H_BGEVENTS = STEP_HEADER_I32.indexOf('bgEvents');
+const F_TB = STEP_HEADER_F64.indexOf('tb');
+const F_TEND = STEP_HEADER_F64.indexOf('tEnd');
+const F_LATENCY = STEP_HEADER_F64.indexOf('latency');
 const NEG_FLUSH = -I_FLUSH_A;
 
 /**
@@ -735,6 +759,7 @@ export class SteppedEngine {
   private readonly wasmApply: boolean;
   /** The step header (i32 fields `STEP_HEADER_I32`) and the event list of the WebAssembly delivery. */
   private readonly hdr: Int32Array;
+  private readonly hdrF: Float64Array;
   private readonly evIn: Int32Array;
   private readonly evLabel: Int32Array;
   private readonly evH: Float64Array;
@@ -817,6 +842,20 @@ export class SteppedEngine {
       let th = p.vThreshold;
       if (opts.noise && Number.isFinite(th)) th += THRESHOLD_TRIAL_SPREAD * Math.abs(th - p.eLeak) * hashNormal(opts.seed, 'threshold', i);
       this.threshold[i] = th;
+      // The circuits a small experiment leaves in the reset configuration share one parameter
+      // object (deriveCircuitParameters { circuits }): the same inputs, the same constants.
+      if (i > 0 && p === P[i - 1]) {
+        for (let t = 2 * i; t < 2 * i + 2; t++) {
+          this.tauS[t] = this.tauS[t - 2];
+          this.decayFull[t] = this.decayFull[t - 2];
+          this.cobaOn[t] = this.cobaOn[t - 2];
+          this.eRev[t] = this.eRev[t - 2];
+          this.cobaDen[t] = this.cobaDen[t - 2];
+          this.cobaMin[t] = this.cobaMin[t - 2];
+          this.cobaMax[t] = this.cobaMax[t - 2];
+        }
+        continue;
+      }
       for (let r = 0; r < 2; r++) {
         const s = p.synapticInput[r];
         const t = 2 * i + r;
@@ -832,6 +871,28 @@ export class SteppedEngine {
       }
     }
     for (let c = 0; c < nc; c++) {
+      if (c > 0 && this.sameAsPrevious(c)) {
+        const i = model.compCircuits[model.compPtr[c]];
+        this.gResetAll[c] = this.gResetAll[c - 1];
+        this.resetDriveAll[c] = this.resetDriveAll[c - 1];
+        this.gLeakSpiking[c] = this.gLeakSpiking[c - 1];
+        this.leakDriveSpiking[c] = this.leakDriveSpiking[c - 1];
+        this.spikingCount[c] = this.spikingCount[c - 1];
+        this.eFree[c] = this.eFree[c - 1];
+        this.phiFree[c] = this.phiFree[c - 1];
+        this.eReset[c] = this.eReset[c - 1];
+        this.phiReset[c] = this.phiReset[c - 1];
+        this.constFree[c] = this.constFree[c - 1];
+        this.constReset[c] = this.constReset[c - 1];
+        for (let t = 2 * i; t < 2 * i + 2; t++) {
+          this.kapFree[t] = this.kapFree[t - 2];
+          this.kapReset[t] = this.kapReset[t - 2];
+        }
+        this.simple[c] = this.simple[c - 1];
+        this.satLeak[c] = this.satLeak[c - 1];
+        this.satReset[c] = this.satReset[c - 1];
+        continue;
+      }
       let gR = 0;
       let dR = 0;
       let gLs = 0;
@@ -964,7 +1025,9 @@ export class SteppedEngine {
       };
     });
 
-    this.background = backgroundBlocks(chip);
+    this.background = backgroundBlocks(chip, {
+      buffer: ar.memory.buffer, time: ar.oBgTime, label: ar.oBgLabel, pos: ar.oBgPos, fill: ar.oBgFill, input: ar.oBgInput,
+    });
     {
       const R = model.routing;
       const buf = ar.memory.buffer;
@@ -1015,7 +1078,11 @@ export class SteppedEngine {
         nPairs: nc >> 1, tail: nc & 1, oD: ar.oD, oRowPtr: ar.oRowPtr, oEntry: ar.oEntry, oApw: ar.oApw, oNodePtr: ar.oNodePtr,
         oNodes: ar.oNodes, oAccA: ar.oAccA, oAccB: ar.oAccB, oTouched: ar.oTouched, oMarked: ar.oMarked, oEvIn: ar.oEvIn,
         oEvLabel: ar.oEvLabel, oEvH: ar.oEvH, nEv: 0, pulses: 0, nTouched: 0, oCompOf: ar.oCompOf, oTauS: ar.oTauS, oCap: ar.oCap, woke: 0,
+        oBgTime: ar.oBgTime, oBgLabel: ar.oBgLabel, oBgPos: ar.oBgPos, oBgFill: ar.oBgFill, oBgInput: ar.oBgInput,
+        nBg: this.background.sources.length, bgK: 0, status: 0, bgEvents: 0,
       });
+      this.hdrF = new Float64Array(buf, STEP_F64_OFFSET, STEP_HEADER_F64.length);
+      this.hdrF[F_LATENCY] = ROUTING_LATENCY_S;
       this.hdr = new Int32Array(buf, STEP_HEADER_OFFSET, STEP_HEADER_I32.length);
       this.evIn = new Int32Array(buf, ar.oEvIn, EVENT_BATCH);
       this.evLabel = new Int32Array(buf, ar.oEvLabel, EVENT_BATCH);
@@ -1068,6 +1135,19 @@ export class SteppedEngine {
   private cobaFactor(t: number, v: number): number {
     const k = (this.eRev[t] - v) / this.cobaDen[t];
     return k < this.cobaMin[t] ? this.cobaMin[t] : k > this.cobaMax[t] ? this.cobaMax[t] : k;
+  }
+
+  /**
+   * Compartments c − 1 and c each hold one circuit, the two circuits (enums i − 1, i) share one
+   * parameter object and both can spike or both cannot: every per-compartment constant of c
+   * equals that of c − 1 (they are computed from the same numbers).
+   */
+  private sameAsPrevious(c: number): boolean {
+    const { compPtr, compCircuits, params } = this.m;
+    if (compPtr[c + 1] - compPtr[c] !== 1 || compPtr[c] - compPtr[c - 1] !== 1) return false;
+    const i = compCircuits[compPtr[c]];
+    const j = compCircuits[compPtr[c - 1]];
+    return i === j + 1 && params[i] === params[j] && this.canSpike(i) === this.canSpike(j);
   }
 
   private canSpike(i: number): boolean {
@@ -1635,24 +1715,23 @@ export class SteppedEngine {
    */
   private deliverAllWasm(tb: number): void {
     const tEnd = tb + this.dt * 1e-9;
-    const bb = this.background;
     const L = ROUTING_LATENCY_S;
-    const nb = bb.sources.length;
-    const { evIn, evLabel, evH } = this;
+    const { evIn, evLabel, evH, hdr } = this;
     let ne = 0;
-    for (let k = 0; k < nb; k++) {
-      const input = bb.input[k];
+    hdr[H_PULSES] = 0;
+    if (this.background.sources.length > 0) {
+      // The background sources from their blocks (wasm `background`), a new block drawn here
+      // whenever a source's is used up.
+      this.hdrF[F_TB] = tb;
+      this.hdrF[F_TEND] = tEnd;
+      hdr[H_BGK] = 0;
+      hdr[H_BGEVENTS] = 0;
       for (;;) {
-        if (bb.pos[k] === bb.fill[k]) refillBackground(bb, k);
-        const slot = k * BLOCK + bb.pos[k];
-        const ta = bb.time[slot] + L;
-        if (!(ta <= tEnd)) break;
-        bb.pos[k]++;
-        evIn[ne] = input;
-        evLabel[ne] = bb.label[slot];
-        evH[ne] = tb > ta ? tb - ta : 0;
-        if (++ne === EVENT_BATCH) ne = this.flushEvents(ne);
+        this.wk!.background();
+        if (hdr[H_STATUS] === 0) break;
+        refillBackground(this.background, hdr[H_BGK]);
       }
+      this.crossbarEvents += hdr[H_BGEVENTS];
     }
     while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= tEnd) {
       const e = this.external[this.extPtr++];
@@ -1684,16 +1763,14 @@ export class SteppedEngine {
       this.pendN = keep;
     }
     if (ne > 0) this.flushEvents(ne);
+    this.synapticEvents += hdr[H_PULSES];
   }
 
   /** Deliver the first `ne` events of the list (WebAssembly); returns 0 (the list's new length). */
   private flushEvents(ne: number): number {
-    const hdr = this.hdr;
-    hdr[H_NEV] = ne;
-    hdr[H_PULSES] = 0;
+    this.hdr[H_NEV] = ne;
     this.wk!.deliver();
     this.crossbarEvents += ne;
-    this.synapticEvents += hdr[H_PULSES];
     return 0;
   }
 

@@ -74,7 +74,7 @@ function section(id: number, body: number[]): number[] {
 
 // Opcodes (WebAssembly core specification 1.0, §5.4).
 const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d,
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
   select: 0x1b, get: 0x20, set: 0x21, tee: 0x22,
   i32load: 0x28, f64load: 0x2b, i32load8u: 0x2d, i32store: 0x36, f64store: 0x39, i32store8: 0x3a,
   i32const: 0x41, f64const: 0x44,
@@ -218,7 +218,13 @@ export const STEP_HEADER_I32 = [
   'oRowPtr', 'oEntry', 'oApw', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked',
   'oEvIn', 'oEvLabel', 'oEvH', 'nEv', 'pulses', 'nTouched',
   'oCompOf', 'oTauS', 'oCap', 'woke',
+  'oBgTime', 'oBgLabel', 'oBgPos', 'oBgFill', 'oBgInput', 'nBg', 'bgK', 'status', 'bgEvents',
 ] as const;
+/** f64 fields of the step header, at STEP_F64_OFFSET + 8·k. */
+export const STEP_HEADER_F64 = ['tb', 'tEnd', 'latency'] as const;
+export const STEP_F64_OFFSET = 256;
+/** Slots per background source in the event blocks (engine.ts `BackgroundBlocks`). */
+export const BACKGROUND_BLOCK = 256;
 export type StepHeaderField = (typeof STEP_HEADER_I32)[number];
 export const STEP_HEADER_OFFSET = 128;
 /** Byte address of a step-header field (for Int32Array views on it). */
@@ -226,7 +232,7 @@ export function stepHeaderAddress(field: StepHeaderField): number {
   return STEP_HEADER_OFFSET + 4 * STEP_HEADER_I32.indexOf(field);
 }
 /** Bytes before the first array: both headers. */
-export const HEADER_BYTES = 256;
+export const HEADER_BYTES = 320;
 /** Bytes of the dense kernel's constants per pair of compartments (see `denseBody`). */
 export const DENSE_PAIR_BYTES = 112;
 
@@ -431,59 +437,148 @@ function denseBody(): number[] {
  * accB[target] (ΣΔI·h), the target appended to `touched` on its first pulse of the step.
  * Adds the pulses to header `pulses`; keeps `nTouched` in the header.
  */
+interface RouteLocals {
+  input: number; label: number; h: number; k: number; kEnd: number; out: number; key: number; s: number; end: number; tgt: number;
+  nt: number; pulses: number; amp: number; at: number;
+  oRowPtr: number; oEntry: number; oApw: number; oNodePtr: number; oNodes: number; oAccA: number; oAccB: number; oTouched: number; oMarked: number;
+}
+
+/** Locals of the routing code and the header fields it needs, loaded at the function's entry. */
+function routeLocals(f: Fn): RouteLocals {
+  const i = (): number => f.local(I32);
+  const r: RouteLocals = {
+    input: i(), label: i(), h: f.local(F64), k: i(), kEnd: i(), out: i(), key: i(), s: i(), end: i(), tgt: i(), nt: i(), pulses: i(),
+    amp: f.local(F64), at: i(), oRowPtr: i(), oEntry: i(), oApw: i(), oNodePtr: i(), oNodes: i(), oAccA: i(), oAccB: i(), oTouched: i(), oMarked: i(),
+  };
+  const fields: StepHeaderField[] = ['oRowPtr', 'oEntry', 'oApw', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked'];
+  for (const name of fields) f.hdr(r[name as keyof RouteLocals], stepAt(name));
+  f.hdr(r.nt, stepAt('nTouched'));
+  f.hdr(r.pulses, stepAt('pulses'));
+  return r;
+}
+
+/** Store the touched count and the pulses back to the header. */
+function routeStore(f: Fn, r: RouteLocals): void {
+  f.i32(0); f.get(r.nt); f.stI(stepAt('nTouched'));
+  f.i32(0); f.get(r.pulses); f.stI(stepAt('pulses'));
+}
+
+/**
+ * One event (locals input, label, h) through the routing tables (`deliverEvent` in engine.ts, the
+ * same operations in the same order): every crossbar node of the input that passes the label →
+ * bus → the CSR row of (bus, label), one i32 per synapse (target input | weight << 16: a third of
+ * the bytes of target + amplitude, which matters because each event's row is a cache miss) →
+ * each synapse's current jump accumulated into accA[target] (ΣΔI) and accB[target] (ΣΔI·h), the
+ * target appended to `touched` on its first pulse of the step.
+ */
+function emitRoute(f: Fn, r: RouteLocals): void {
+  const { input, label, h, k, kEnd, out, key, s, end, tgt, nt, pulses, amp, at } = r;
+  f.addr(at, r.oNodePtr, input, 2);
+  f.get(at); f.ldI(0); f.set(k);
+  f.get(at); f.ldI(4); f.set(kEnd);
+  f.whileLt(k, kEnd, () => {
+    f.addr(at, r.oNodes, k, 2);
+    f.get(at); f.ldI(0); f.set(out);
+    f.inc(k, 3);
+    // out < 8 (a synapse-driver bus) && (label & mask) === target
+    f.get(out); f.i32(8); f.op(0x48 /* i32.lt_s */);
+    f.get(label); f.get(at); f.ldI(4); f.op(OP.i32and); f.get(at); f.ldI(8); f.op(0x46 /* i32.eq */);
+    f.op(OP.i32and);
+    f.op(OP.if, EMPTY);
+    f.get(out); f.i32(11); f.op(OP.i32shl); f.get(label); f.i32(0x7ff); f.op(OP.i32and); f.op(OP.i32add); f.set(key);
+    f.addr(at, r.oRowPtr, key, 2);
+    f.get(at); f.ldI(0); f.set(s);
+    f.get(at); f.ldI(4); f.set(end);
+    f.get(pulses); f.get(end); f.op(OP.i32add); f.get(s); f.op(0x6b /* i32.sub */); f.set(pulses);
+    f.whileLt(s, end, () => {
+      // entry = target | weight << 16; amp = weight · (jump per unit weight of the target),
+      // the product that defines RoutingTable.amplitude (same bits).
+      f.addr(at, r.oEntry, s, 2); f.get(at); f.ldI(0); f.set(key);
+      f.get(key); f.i32(0xffff); f.op(OP.i32and); f.set(tgt);
+      f.get(key); f.i32(16); f.op(0x76 /* i32.shr_u */, 0xb8 /* f64.convert_i32_u */);
+      f.addr(at, r.oApw, tgt, 3); f.get(at); f.ldF(0); f.op(OP.f64mul); f.set(amp);
+      f.inc(s);
+      f.get(r.oMarked); f.get(tgt); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
+      f.op(OP.if, EMPTY);
+      f.get(r.oMarked); f.get(tgt); f.op(OP.i32add); f.i32(1); f.stU8(0);
+      f.addr(at, r.oTouched, nt, 2); f.get(at); f.get(tgt); f.stI(0);
+      f.inc(nt);
+      f.op(OP.end);
+      f.addr(at, r.oAccA, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.op(OP.f64add); f.stF(0);
+      f.addr(at, r.oAccB, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.get(h); f.op(OP.f64mul, OP.f64add); f.stF(0);
+    });
+    f.op(OP.end);
+  });
+}
+
+/**
+ * The event list of one step (crossbar input, label, offset h before the step's end; header nEv
+ * events), in list order, through `emitRoute`. Adds to header `pulses` and `nTouched`; nEv ← 0.
+ */
 function deliverBody(): number[] {
   const f = new Fn();
-  const L32 = Array.from({ length: 25 }, () => f.local(I32));
-  const [nEv, e, input, label, k, kEnd, out, key, s, end, tgt, nt, pulses, oRowPtr, oEntry, oApw, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked, oEvIn, oEvLabel, oEvH] = L32;
-  const [h, amp] = [f.local(F64), f.local(F64)];
-  const at = f.local(I32);
-  const fields: [number, StepHeaderField][] = [[nEv, 'nEv'], [nt, 'nTouched'], [pulses, 'pulses'], [oRowPtr, 'oRowPtr'], [oEntry, 'oEntry'], [oApw, 'oApw'], [oNodePtr, 'oNodePtr'], [oNodes, 'oNodes'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oTouched, 'oTouched'], [oMarked, 'oMarked'], [oEvIn, 'oEvIn'], [oEvLabel, 'oEvLabel'], [oEvH, 'oEvH']];
-  for (const [l, name] of fields) f.hdr(l, stepAt(name));
+  const r = routeLocals(f);
+  const [nEv, e, oEvIn, oEvLabel, oEvH] = Array.from({ length: 5 }, () => f.local(I32));
+  f.hdr(nEv, stepAt('nEv')); f.hdr(oEvIn, stepAt('oEvIn')); f.hdr(oEvLabel, stepAt('oEvLabel')); f.hdr(oEvH, stepAt('oEvH'));
   f.whileLt(e, nEv, () => {
-    f.addr(at, oEvIn, e, 2); f.get(at); f.ldI(0); f.set(input);
-    f.addr(at, oEvLabel, e, 2); f.get(at); f.ldI(0); f.set(label);
-    f.addr(at, oEvH, e, 3); f.get(at); f.ldF(0); f.set(h);
+    f.addr(r.at, oEvIn, e, 2); f.get(r.at); f.ldI(0); f.set(r.input);
+    f.addr(r.at, oEvLabel, e, 2); f.get(r.at); f.ldI(0); f.set(r.label);
+    f.addr(r.at, oEvH, e, 3); f.get(r.at); f.ldF(0); f.set(r.h);
     f.inc(e);
-    f.addr(at, oNodePtr, input, 2);
-    f.get(at); f.ldI(0); f.set(k);
-    f.get(at); f.ldI(4); f.set(kEnd);
-    f.whileLt(k, kEnd, () => {
-      f.addr(at, oNodes, k, 2);
-      f.get(at); f.ldI(0); f.set(out);
-      f.inc(k, 3);
-      // out < 8 (a synapse-driver bus) && (label & mask) === target
-      f.get(out); f.i32(8); f.op(0x48 /* i32.lt_s */);
-      f.get(label); f.get(at); f.ldI(4); f.op(OP.i32and); f.get(at); f.ldI(8); f.op(0x46 /* i32.eq */);
-      f.op(OP.i32and);
-      f.op(OP.if, EMPTY);
-      f.get(out); f.i32(11); f.op(OP.i32shl); f.get(label); f.i32(0x7ff); f.op(OP.i32and); f.op(OP.i32add); f.set(key);
-      f.addr(at, oRowPtr, key, 2);
-      f.get(at); f.ldI(0); f.set(s);
-      f.get(at); f.ldI(4); f.set(end);
-      f.get(pulses); f.get(end); f.op(OP.i32add); f.get(s); f.op(0x6b /* i32.sub */); f.set(pulses);
-      f.whileLt(s, end, () => {
-        // entry = target | weight << 16; amp = weight · (jump per unit weight of the target),
-        // the product that defines RoutingTable.amplitude (same bits).
-        f.addr(at, oEntry, s, 2); f.get(at); f.ldI(0); f.set(key);
-        f.get(key); f.i32(0xffff); f.op(OP.i32and); f.set(tgt);
-        f.get(key); f.i32(16); f.op(0x76 /* i32.shr_u */, 0xb8 /* f64.convert_i32_u */);
-        f.addr(at, oApw, tgt, 3); f.get(at); f.ldF(0); f.op(OP.f64mul); f.set(amp);
-        f.inc(s);
-        f.get(oMarked); f.get(tgt); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
-        f.op(OP.if, EMPTY);
-        f.get(oMarked); f.get(tgt); f.op(OP.i32add); f.i32(1); f.stU8(0);
-        f.addr(at, oTouched, nt, 2); f.get(at); f.get(tgt); f.stI(0);
-        f.inc(nt);
-        f.op(OP.end);
-        f.addr(at, oAccA, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.op(OP.f64add); f.stF(0);
-        f.addr(at, oAccB, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.get(h); f.op(OP.f64mul, OP.f64add); f.stF(0);
-      });
-      f.op(OP.end);
-    });
+    emitRoute(f, r);
   });
-  f.i32(0); f.get(nt); f.stI(stepAt('nTouched'));
-  f.i32(0); f.get(pulses); f.stI(stepAt('pulses'));
+  routeStore(f, r);
   f.i32(0); f.i32(0); f.stI(stepAt('nEv'));
+  return f.body();
+}
+
+/**
+ * The background sources' events due by the step's end, delivered straight from their blocks
+ * (`deliverAll` in engine.ts: sources in order, each source's events in time order): for source
+ * k from header bgK on, while its next event's arrival ta = t_entry + latency satisfies
+ * ta ≤ tEnd, the event is routed (`emitRoute`) with h = tb > ta ? tb − ta : 0. A source whose
+ * block is used up stops the function with status 1 and bgK = k (the engine draws the next
+ * block, `refillBackground`, and calls again); status 0 when done. Counts the events in bgEvents.
+ */
+function backgroundBody(): number[] {
+  const f = new Fn();
+  const r = routeLocals(f);
+  const [nb, kk, pos, slot, ev, oTime, oLabel, oPos, oFill, oInput] = Array.from({ length: 10 }, () => f.local(I32));
+  const [tb, tEnd, lat, ta] = Array.from({ length: 4 }, () => f.local(F64));
+  f.hdr(nb, stepAt('nBg')); f.hdr(kk, stepAt('bgK')); f.hdr(ev, stepAt('bgEvents'));
+  f.hdr(oTime, stepAt('oBgTime')); f.hdr(oLabel, stepAt('oBgLabel')); f.hdr(oPos, stepAt('oBgPos')); f.hdr(oFill, stepAt('oBgFill')); f.hdr(oInput, stepAt('oBgInput'));
+  [tb, tEnd, lat].forEach((l, j) => { f.i32(0); f.ldF(STEP_F64_OFFSET + 8 * j); f.set(l); });
+  f.op(OP.block, EMPTY); // exit: block used up (status 1)
+  f.whileLt(kk, nb, () => {
+    f.op(OP.block, EMPTY, OP.loop, EMPTY);
+    // pos = pos[k]; if (pos === fill[k]) → status 1
+    f.addr(r.at, oPos, kk, 2); f.get(r.at); f.ldI(0); f.set(pos);
+    f.get(pos); f.addr(r.at, oFill, kk, 2); f.get(r.at); f.ldI(0); f.op(0x46 /* i32.eq */, OP.brIf, 4);
+    // slot = k·BLOCK + pos; ta = time[slot] + latency; if (!(ta <= tEnd)) next source
+    f.get(kk); f.i32(BACKGROUND_BLOCK); f.op(0x6c /* i32.mul */); f.get(pos); f.op(OP.i32add); f.set(slot);
+    f.addr(r.at, oTime, slot, 3); f.get(r.at); f.ldF(0); f.get(lat); f.op(OP.f64add); f.set(ta);
+    f.get(ta); f.get(tEnd); f.op(0x65 /* f64.le */, 0x45 /* i32.eqz */, OP.brIf, 1);
+    f.addr(r.at, oPos, kk, 2); f.get(r.at); f.get(pos); f.i32(1); f.op(OP.i32add); f.stI(0);
+    f.addr(r.at, oInput, kk, 2); f.get(r.at); f.ldI(0); f.set(r.input);
+    f.addr(r.at, oLabel, slot, 2); f.get(r.at); f.ldI(0); f.set(r.label);
+    // h = tb > ta ? tb − ta : 0
+    f.get(tb); f.get(ta); f.op(0xa1 /* f64.sub */); f.f64(0); f.get(tb); f.get(ta); f.op(OP.f64gt, OP.select); f.set(r.h);
+    f.inc(ev);
+    emitRoute(f, r);
+    f.op(OP.br, 0, OP.end, OP.end);
+    f.inc(kk);
+  });
+  routeStore(f, r);
+  f.i32(0); f.get(ev); f.stI(stepAt('bgEvents'));
+  f.i32(0); f.get(kk); f.stI(stepAt('bgK'));
+  f.i32(0); f.i32(0); f.stI(stepAt('status'));
+  f.op(OP.return);
+  f.op(OP.end);
+  // Block used up: the state so far, status 1.
+  routeStore(f, r);
+  f.i32(0); f.get(ev); f.stI(stepAt('bgEvents'));
+  f.i32(0); f.get(kk); f.stI(stepAt('bgK'));
+  f.i32(0); f.i32(1); f.stI(stepAt('status'));
   return f.body();
 }
 
@@ -530,10 +625,10 @@ function applyBody(): number[] {
 export function leanKernelWasmBytes(): Uint8Array {
   const type = section(1, vec([[0x60, ...vec([]), ...vec([])]]));
   const imports = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...u32(1)]]));
-  const names = ['lean', 'dense', 'deliver', 'apply'];
+  const names = ['lean', 'dense', 'deliver', 'apply', 'background'];
   const funcs = section(3, vec(names.map(() => u32(0))));
   const exports = section(7, vec(names.map((n, k) => [...name(n), 0x00, ...u32(k)])));
-  const codeSec = section(10, vec([code(), denseBody(), deliverBody(), applyBody()]));
+  const codeSec = section(10, vec([code(), denseBody(), deliverBody(), applyBody(), backgroundBody()]));
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...codeSec]);
 }
 
@@ -550,6 +645,8 @@ export interface StepKernelsWasm {
   deliver: () => void;
   /** The accumulated pulses onto I and V (`applyBody`). */
   apply: () => void;
+  /** The background sources' due events from their blocks through the routing (`backgroundBody`). */
+  background: () => void;
 }
 
 /**
@@ -580,5 +677,5 @@ export function instantiateStepKernels(memory: WasmMemory): StepKernelsWasm {
   compiled ??= new WA.Module(leanKernelWasmBytes());
   const inst = new WA.Instance(compiled, { env: { mem: memory } });
   const x = inst.exports as Record<string, () => void>;
-  return { lean: x.lean, dense: x.dense, deliver: x.deliver, apply: x.apply };
+  return { lean: x.lean, dense: x.dense, deliver: x.deliver, apply: x.apply, background: x.background };
 }
