@@ -222,8 +222,26 @@ export function steadyState(m: EmulatorModel): SteadyState {
   const units: { comps: number[]; terms: { row: number; col: number; g: number }[]; offsets: Map<number, number> }[] = [];
   for (const c of m.scalarCompartments) units.push({ comps: [c], terms: [], offsets: new Map() });
   for (const g of m.groups) units.push({ comps: g.compartments, terms: g.terms, offsets: g.offsets });
+  // A unit of one single-circuit compartment without coupling is a function of that circuit's
+  // parameters and whether its clock runs (the threshold check): circuits sharing one parameter
+  // object (the reset circuits of a small experiment, deriveCircuitParameters { circuits }) are
+  // solved once.
+  const single = new Map<CircuitParameters, Array<Float64Array | null | undefined>>();
   for (const u of units) {
-    const sol = solveUnit(m, u.comps, u.terms, u.offsets);
+    let sol: Float64Array | null;
+    const c0 = u.comps[0];
+    if (u.comps.length === 1 && u.terms.length === 0 && u.offsets.size === 0 && m.compPtr[c0 + 1] - m.compPtr[c0] === 1) {
+      const i = m.compCircuits[m.compPtr[c0]];
+      const p = m.params[i];
+      const clocked = Number.isFinite(m.clockPeriod[i]) ? 1 : 0;
+      let memo = single.get(p);
+      if (memo === undefined) single.set(p, memo = [undefined, undefined]);
+      let known = memo[clocked];
+      if (known === undefined) memo[clocked] = known = solveUnit(m, u.comps, u.terms, u.offsets);
+      sol = known;
+    } else {
+      sol = solveUnit(m, u.comps, u.terms, u.offsets);
+    }
     u.comps.forEach((c, lc) => {
       V[c] = sol ? sol[lc] : leakV[c];
       atRest[c] = sol ? 1 : 0;
