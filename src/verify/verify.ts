@@ -88,7 +88,7 @@ export interface VerifyOptions {
   onProgress?: (message: string) => void;
 }
 
-interface Waveform { times: Float64Array; values: Float64Array }
+export interface Waveform { times: Float64Array; values: Float64Array }
 
 /** The experiment as verified: ideal membrane traces of every compartment of each population's first neuron. */
 export function verificationExperiment(exp: Experiment): Experiment {
@@ -230,7 +230,8 @@ function resolveDigitalPulses(nd: NeuronDeck, lowered: Lowered, die: Die): void 
   an.maxStep = Math.min(an.maxStep ?? an.step, limit);
 }
 
-interface LevelData {
+/** Both levels' waveforms and spike trains of one neuron, by result id. */
+export interface LevelData {
   emu: Map<string, Waveform>;
   spice: Map<string, Waveform>;
   emuSpikes: Map<string, Float64Array>;
@@ -247,7 +248,8 @@ function eventTimesInto(lowered: Lowered, circuits: number[]): number[] {
 
 const us = (t: number) => `${(t * 1e6).toFixed(1)} µs`;
 
-function neuronMetrics(exp: Experiment, lowered: Lowered, n: ExperimentNeuron, d: LevelData): MetricResult[] {
+/** The metrics of one neuron (module comment), emulator against SPICE (bench/verify-dt.ts re-scores emulator runs at other steps). */
+export function neuronMetrics(exp: Experiment, lowered: Lowered, n: ExperimentNeuron, d: LevelData): MetricResult[] {
   const out: MetricResult[] = [];
   const comps = n.compartments.map((c) => {
     const placed = lowered.placement.byKey.get(compartmentKey(n.id, 0, c.id))!;
