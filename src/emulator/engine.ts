@@ -569,6 +569,8 @@ interface ScalarKernelArrays {
   other: Int32Array;
   /** Out of `scalarKernel` over `other`: flagged compartments, ascending. */
   flagged2: Int32Array;
+  /** In of `scalarKernel`: t1 − ε and t1 + ε of the step (switches before / due at its end). */
+  window: Float64Array;
 }
 
 /**
@@ -639,7 +641,9 @@ function leanKernel(a: ScalarKernelArrays): void {
  * input current, no reset and no pending switch, below threshold, is put to sleep: it is a fixed
  * point of this map and stays one until an input arrives (applyInputs wakes it).
  */
-function scalarKernel(a: ScalarKernelArrays, tLate: number, tEnd: number): void {
+function scalarKernel(a: ScalarKernelArrays): void {
+  const tLate = a.window[0];
+  const tEnd = a.window[1];
   const { other, circ0, simple, nextSwitch, resetCount, pause, V, I, eFree, constFree, eReset, constReset, kapFree, kapReset, decayFull, threshold, awake, count } = a;
   const { satLeak, satReset, gLeak, eLeak, gReset, vReset, phiFree, phiReset, remPtr, remV, remI } = a;
   const flagged = a.flagged2;
@@ -760,6 +764,8 @@ export class SteppedEngine {
   /** The step header (i32 fields `STEP_HEADER_I32`) and the event list of the WebAssembly delivery. */
   private readonly hdr: Int32Array;
   private readonly hdrF: Float64Array;
+  /** Start and end of the current step (`step`). */
+  private readonly stepTimes = new Float64Array(2);
   private readonly evIn: Int32Array;
   private readonly evLabel: Int32Array;
   private readonly evH: Float64Array;
@@ -984,6 +990,7 @@ export class SteppedEngine {
         phiFree: this.phiFree, phiReset: this.phiReset, remPtr, remV: Float64Array.from(remV), remI: Float64Array.from(remI), awake: new Uint8Array(buf, ar.oW, nc).fill(1), flagged: new Int32Array(buf, ar.oF, sc.length),
         count: new Int32Array(buf, ar.oCnt, 8), sleep: opts.noSleep === true ? 0 : 1,
         mode: new Uint8Array(buf, ar.oM, nc), extra: new Uint8Array(nc), lean: new Float64Array(buf, ar.oL, 8 * nc), other: new Int32Array(buf, ar.oO, sc.length), flagged2: new Int32Array(sc.length),
+        window: new Float64Array(2),
       };
       this.ka.active.set(sc);
       this.ka.count[0] = sc.length;
@@ -1162,14 +1169,18 @@ export class SteppedEngine {
     // the events that arrived during the step. A crossing caused by the charge an event brought
     // within the step is seen at the next step's end (the membrane is continuous).
     this.Vprev.set(this.V);
-    this.advanceScalars(t0, t1);
+    // The step's bounds through a typed array, not as arguments: a double passed to a call that
+    // is not inlined is boxed (a heap allocation per call, and a scavenge every few thousand steps).
+    this.stepTimes[0] = t0;
+    this.stepTimes[1] = t1;
+    this.advanceScalars();
     for (let g = 0; g < this.groupStates.length; g++) {
       const gs = this.groupStates[g];
       this.advanceGroup(gs, t0, t1);
       const circuits = gs.unit.circuits;
       for (let k = 0; k < circuits.length; k++) this.detectCircuit(circuits[k], t0, t1);
     }
-    if (this.wasmEvents) this.deliverAllWasm(t1);
+    if (this.wasmEvents) this.deliverAllWasm();
     else this.deliverAll(t1);
     if (this.wasmApply) {
       this.wk!.apply();
@@ -1186,10 +1197,12 @@ export class SteppedEngine {
    * ascending compartment order, the general propagation (sub-steps, non-linear terms) and the
    * threshold/switch check of the compartments it flagged.
    */
-  private advanceScalars(t0: number, t1: number): void {
+  private advanceScalars(): void {
     const ka = this.ka;
     if (this.activeDirty) this.rebuildActive();
     const eps = this.dt * 1e-9;
+    const t0 = this.stepTimes[0];
+    const t1 = this.stepTimes[1];
     const count = ka.count;
     const wl = this.wasmLean;
     // A call into WebAssembly costs a fixed few hundred ns; for a handful of awake compartments
@@ -1205,7 +1218,11 @@ export class SteppedEngine {
     } else {
       leanKernel(ka);
     }
-    if (count[3] > 0) scalarKernel(ka, t1 - eps, t1 + eps);
+    if (count[3] > 0) {
+      ka.window[0] = t1 - eps;
+      ka.window[1] = t1 + eps;
+      scalarKernel(ka);
+    }
     else count[4] = 0;
     if (count[2] > 0) this.activeDirty = true;
     const nf1 = count[1];
@@ -1713,7 +1730,8 @@ export class SteppedEngine {
    * list and delivered in batches by `deliver` (wasm-kernel.ts), which accumulates exactly as
    * `deliverEvent` does.
    */
-  private deliverAllWasm(tb: number): void {
+  private deliverAllWasm(): void {
+    const tb = this.stepTimes[1];
     const tEnd = tb + this.dt * 1e-9;
     const L = ROUTING_LATENCY_S;
     const { evIn, evLabel, evH, hdr } = this;

@@ -343,15 +343,16 @@ function denseBody(): number[] {
     f.op(OP.i32and, OP.select);
   };
   /** The lean kernel's body for compartment `cl` (circuit cl), without the sleep test. */
+  const va1 = f.local(I32);
   const scalarOne = (cl: number): void => {
     f.get(oM); f.get(cl); f.op(OP.i32add); f.ldU8(0);
     f.op(OP.if, EMPTY);
     push(oO, no, cl);
     f.op(OP.else);
-    f.addr(te, oI, cl, 4); f.addr(q, oL, cl, 6); f.addr(va, oV, cl, 3);
+    f.addr(te, oI, cl, 4); f.addr(q, oL, cl, 6); f.addr(va1, oV, cl, 3);
     f.get(te); f.ldF(0); f.set(ie);
     f.get(te); f.ldF(8); f.set(ii);
-    f.get(va); f.ldF(0); f.set(v0);
+    f.get(va1); f.ldF(0); f.set(v0);
     f.get(v0); f.get(q); f.ldF(0); f.op(OP.f64mul);
     f.get(q); f.ldF(8); f.op(OP.f64add);
     f.get(ie); f.get(q); f.ldF(16); f.op(OP.f64mul, OP.f64add);
@@ -361,7 +362,7 @@ function denseBody(): number[] {
     f.get(low); f.get(vs); f.get(vs); f.get(low); f.op(OP.f64lt, OP.select);
     f.get(vs); f.get(high); f.op(OP.f64gt, OP.select);
     f.set(vs);
-    f.get(va); f.get(vs); f.stF(0);
+    f.get(va1); f.get(vs); f.stF(0);
     f.get(ie); f.get(q); f.ldF(32); f.op(OP.f64mul); f.set(x);
     f.get(te); flushX(); f.stF(0);
     f.get(ii); f.get(q); f.ldF(40); f.op(OP.f64mul); f.set(x);
@@ -380,16 +381,18 @@ function denseBody(): number[] {
     f.simd(SIMD.and);
     f.simd(SIMD.andnot);
   };
+  // Running addresses (pair p: c = 2p, its V at va, its inputs at ia, its constants at dq, its
+  // modes at mp), advanced at the end of each pair.
+  const mp = f.local(I32);
+  f.get(oV); f.set(va); f.get(oI); f.set(ia); f.get(oD); f.set(dq); f.get(oM); f.set(mp);
   f.whileLt(p, np, () => {
-    f.get(p); f.i32(1); f.op(OP.i32shl); f.set(c);
-    f.get(oM); f.get(c); f.op(OP.i32add); f.ldU16(0);
+    f.get(mp); f.ldU16(0);
     f.op(OP.if, EMPTY);
+    f.get(p); f.i32(1); f.op(OP.i32shl); f.set(c);
     scalarOne(c);
     f.get(c); f.i32(1); f.op(OP.i32add); f.set(c);
     scalarOne(c);
     f.op(OP.else);
-    f.addr(ia, oI, c, 4); f.addr(va, oV, c, 3);
-    f.get(oD); f.get(p); f.i32(DENSE_PAIR_BYTES); f.op(0x6c /* i32.mul */, OP.i32add); f.set(dq);
     f.get(ia); f.ldV(0); f.set(x0);
     f.get(ia); f.ldV(16); f.set(x1);
     f.get(va); f.ldV(0); f.get(dq); f.ldV(0); f.simd(SIMD.mul); f.get(dq); f.ldV(16); f.simd(SIMD.add); f.set(v);
@@ -406,6 +409,7 @@ function denseBody(): number[] {
     f.get(v); f.get(dq); f.ldV(96); f.simd(SIMD.ge); f.set(ge);
     f.get(ge); f.simd(SIMD.anyTrue);
     f.op(OP.if, EMPTY);
+    f.get(p); f.i32(1); f.op(OP.i32shl); f.set(c);
     f.get(ge); f.simd(SIMD.bitmask64); f.set(bm);
     f.get(bm); f.i32(1); f.op(OP.i32and);
     f.op(OP.if, EMPTY); push(oF, nf, c); f.op(OP.end);
@@ -414,6 +418,7 @@ function denseBody(): number[] {
     f.op(OP.end);
     f.op(OP.end);
     f.inc(p);
+    f.inc(va, 16); f.inc(ia, 32); f.inc(dq, DENSE_PAIR_BYTES); f.inc(mp, 2);
   });
   // The last compartment of an odd count.
   f.i32(0); f.ldI(stepAt('tail'));
