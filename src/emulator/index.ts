@@ -166,12 +166,18 @@ export class WorkerJobError extends PlateauError {}
 /** A job's error as the worker reports it (worker.ts). */
 interface WorkerFailure { name: string; message: string; exitCode: number; issues?: Issue[] }
 
+/** Data shared by a call's jobs, sent once per worker: the distinct chips and parameter sets. */
+export interface WorkerContext { chips: ChipConfig[]; params: CircuitParameters[][] }
+
+/** One job as sent to a worker: indices into the call's context, and its options. */
+export interface WorkerJob { chip: number; params: number; opts: EmulationOptions }
+
 /**
  * Worker threads shared by every `emulateMany` call of this process (./worker-pool.ts): started
  * on first use (or by `warmEmulatorWorkers`), idle between calls without keeping the process
  * alive, so a worker's start-up (tsx loading the sources, ≈ 1 s) is paid once per process.
  */
-const workerPool = new WorkerPool<EmulationJob, EmulationResult, WorkerFailure>(
+const workerPool = new WorkerPool<WorkerContext, WorkerJob, EmulationResult, WorkerFailure>(
   new URL('./worker-bootstrap.mjs', import.meta.url),
   (e, id) => (e.issues ? new InputError(e.issues, `job ${id}`) : new WorkerJobError(`job ${id}: ${e.message}`, e.exitCode)),
 );
@@ -201,5 +207,13 @@ export async function emulateMany(jobs: EmulationJob[], opts: { threads?: number
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 0) throw inputError('thread count must be a non-negative integer', { path: 'threads' }, { value: threads, allowed: 'integer ≥ 0' });
   if (threads === 0 || jobs.length === 0) return jobs.map((j) => emulate(j.chip, j.params, j.opts));
-  return workerPool.run(jobs, threads);
+  // Trials and seeds of one die share its chip and parameters (by identity): send each once.
+  const context: WorkerContext = { chips: [], params: [] };
+  const indexOf = <T>(list: T[], x: T): number => {
+    let k = list.indexOf(x);
+    if (k < 0) k = list.push(x) - 1;
+    return k;
+  };
+  const refs: WorkerJob[] = jobs.map((j) => ({ chip: indexOf(context.chips, j.chip), params: indexOf(context.params, j.params), opts: j.opts }));
+  return workerPool.run(context, refs, threads);
 }

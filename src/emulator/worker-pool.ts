@@ -11,6 +11,11 @@
  * error and stays in the pool. A worker that dies (uncaught error, exit) leaves the pool, and a
  * call it was serving fails. `warm(n)` starts workers ahead of the first call (their start-up
  * then overlaps the caller's own set-up); `close()` terminates them all.
+ *
+ * A call may carry a context (data shared by its jobs: for emulateMany the distinct chip
+ * configurations and parameter sets, ≈ 1.3 MB for a full die), posted once to each worker the
+ * call uses instead of once per job: structured cloning a full die per job cost more than a
+ * short job itself.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -22,14 +27,17 @@ interface Slot {
   onFailure: ((err: Error) => void) | null;
 }
 
-/** Message protocol of the worker entry: { id, job } in, { id, result } or { id, error } out. */
+/**
+ * Message protocol of the worker entry: { context } (once per call and worker, before its jobs)
+ * and { id, job } in; { id, result } or { id, error } out.
+ */
 export interface PoolReply<Result, Failure> {
   id: number;
   result?: Result;
   error?: Failure;
 }
 
-export class WorkerPool<Job, Result, Failure> {
+export class WorkerPool<Context, Job, Result, Failure> {
   private readonly slots: Slot[] = [];
   /** Workers started over the pool's life (a figure for benchmarks and tests). */
   started = 0;
@@ -68,11 +76,11 @@ export class WorkerPool<Job, Result, Failure> {
   }
 
   /**
-   * Run `jobs` on up to `threads` workers (idle ones first, new ones as needed); results in job
-   * order. The first failing job rejects the call; jobs not yet dispatched are dropped, jobs in
-   * flight finish and their workers return to the pool.
+   * Run `jobs` on up to `threads` workers (idle ones first, new ones as needed), `context` sent
+   * to each of them first; results in job order. The first failing job rejects the call; jobs
+   * not yet dispatched are dropped, jobs in flight finish and their workers return to the pool.
    */
-  run(jobs: Job[], threads: number): Promise<Result[]> {
+  run(context: Context, jobs: Job[], threads: number): Promise<Result[]> {
     const n = Math.min(threads, jobs.length);
     const mine: Slot[] = [];
     for (const s of this.slots) if (!s.busy && mine.length < n) mine.push(s);
@@ -117,6 +125,7 @@ export class WorkerPool<Job, Result, Failure> {
           active--;
           fail(err);
         };
+        slot.worker.postMessage({ context });
         send();
       }
     });

@@ -1,14 +1,22 @@
 /**
- * Worker thread of `emulateMany`: receives jobs { id, job }, runs `emulate`, posts
- * { id, result } or { id, error } back. Started through worker-bootstrap.mjs.
+ * Worker thread of `emulateMany` (pooled: ./worker-pool.ts): receives a call's context (its
+ * distinct chips and parameter sets) once, then jobs { id, job } that index into it; runs
+ * `emulate`, posts { id, result } or { id, error } back. Started through worker-bootstrap.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { emulate } from './index.ts';
-import type { EmulationJob } from './types.ts';
+import { emulate, type WorkerContext, type WorkerJob } from './index.ts';
 
-parentPort?.on('message', (msg: { id: number; job: EmulationJob }) => {
+let context: WorkerContext | null = null;
+
+parentPort?.on('message', (msg: { context: WorkerContext } | { id: number; job: WorkerJob }) => {
+  if ('context' in msg) {
+    context = msg.context;
+    return;
+  }
   try {
-    const result = emulate(msg.job.chip, msg.job.params, msg.job.opts);
+    if (!context) throw new Error('emulator worker: job before its context');
+    const { chip, params, opts } = msg.job;
+    const result = emulate(context.chips[chip], context.params[params], opts);
     parentPort?.postMessage({ id: msg.id, result });
   } catch (err) {
     const e = err as Error & { exitCode?: number; issues?: unknown };
