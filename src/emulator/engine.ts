@@ -1053,7 +1053,8 @@ export class SteppedEngine {
       let packable = 2 * n <= 0x10000;
       for (let s = 0; s < entry.length; s++) {
         entry[s] = R.target[s] | (R.weight[s] << 16);
-        if (!Object.is(R.amplitude[s], R.weight[s] * R.amplitudePerWeight[R.target[s]])) packable = false;
+        // (and non-zero: the wasm delivery marks an untouched input by its sum being 0)
+        if (R.amplitude[s] === 0 || !Object.is(R.amplitude[s], R.weight[s] * R.amplitudePerWeight[R.target[s]])) packable = false;
       }
       new Float64Array(buf, ar.oApw, R.amplitudePerWeight.length).set(R.amplitudePerWeight);
       new Int32Array(buf, ar.oNodePtr, R.nodePtr.length).set(R.nodePtr);

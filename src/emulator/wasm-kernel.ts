@@ -444,7 +444,7 @@ function denseBody(): number[] {
  */
 interface RouteLocals {
   input: number; label: number; h: number; k: number; kEnd: number; out: number; key: number; s: number; end: number; tgt: number;
-  nt: number; pulses: number; amp: number; at: number;
+  nt: number; pulses: number; amp: number; at: number; acc: number;
   oRowPtr: number; oEntry: number; oApw: number; oNodePtr: number; oNodes: number; oAccA: number; oAccB: number; oTouched: number; oMarked: number;
 }
 
@@ -453,7 +453,7 @@ function routeLocals(f: Fn): RouteLocals {
   const i = (): number => f.local(I32);
   const r: RouteLocals = {
     input: i(), label: i(), h: f.local(F64), k: i(), kEnd: i(), out: i(), key: i(), s: i(), end: i(), tgt: i(), nt: i(), pulses: i(),
-    amp: f.local(F64), at: i(), oRowPtr: i(), oEntry: i(), oApw: i(), oNodePtr: i(), oNodes: i(), oAccA: i(), oAccB: i(), oTouched: i(), oMarked: i(),
+    amp: f.local(F64), at: i(), acc: f.local(F64), oRowPtr: i(), oEntry: i(), oApw: i(), oNodePtr: i(), oNodes: i(), oAccA: i(), oAccB: i(), oTouched: i(), oMarked: i(),
   };
   const fields: StepHeaderField[] = ['oRowPtr', 'oEntry', 'oApw', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked'];
   for (const name of fields) f.hdr(r[name as keyof RouteLocals], stepAt(name));
@@ -474,10 +474,10 @@ function routeStore(f: Fn, r: RouteLocals): void {
  * bus → the CSR row of (bus, label), one i32 per synapse (target input | weight << 16: a third of
  * the bytes of target + amplitude, which matters because each event's row is a cache miss) →
  * each synapse's current jump accumulated into accA[target] (ΣΔI) and accB[target] (ΣΔI·h), the
- * target appended to `touched` on its first pulse of the step.
+ * target appended to `touched` on its first pulse of the step (`marked` is not used: accA = 0).
  */
 function emitRoute(f: Fn, r: RouteLocals): void {
-  const { input, label, h, k, kEnd, out, key, s, end, tgt, nt, pulses, amp, at } = r;
+  const { input, label, h, k, kEnd, out, key, s, end, tgt, nt, pulses, amp, at, acc } = r;
   f.addr(at, r.oNodePtr, input, 2);
   f.get(at); f.ldI(0); f.set(k);
   f.get(at); f.ldI(4); f.set(kEnd);
@@ -503,13 +503,15 @@ function emitRoute(f: Fn, r: RouteLocals): void {
       f.get(key); f.i32(16); f.op(0x76 /* i32.shr_u */, 0xb8 /* f64.convert_i32_u */);
       f.addr(at, r.oApw, tgt, 3); f.get(at); f.ldF(0); f.op(OP.f64mul); f.set(amp);
       f.inc(s);
-      f.get(r.oMarked); f.get(tgt); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
+      // accA = 0 marks an input without a pulse in this step: every jump of an input has the
+      // input's sign and is non-zero (the engine checks), so a touched input's sum never is 0.
+      f.addr(at, r.oAccA, tgt, 3); f.get(at); f.ldF(0); f.set(acc);
+      f.get(acc); f.f64(0); f.op(0x61 /* f64.eq */);
       f.op(OP.if, EMPTY);
-      f.get(r.oMarked); f.get(tgt); f.op(OP.i32add); f.i32(1); f.stU8(0);
-      f.addr(at, r.oTouched, nt, 2); f.get(at); f.get(tgt); f.stI(0);
+      f.addr(r.key, r.oTouched, nt, 2); f.get(r.key); f.get(tgt); f.stI(0);
       f.inc(nt);
       f.op(OP.end);
-      f.addr(at, r.oAccA, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.op(OP.f64add); f.stF(0);
+      f.get(at); f.get(acc); f.get(amp); f.op(OP.f64add); f.stF(0);
       f.addr(at, r.oAccB, tgt, 3); f.get(at); f.get(at); f.ldF(0); f.get(amp); f.get(h); f.op(OP.f64mul, OP.f64add); f.stF(0);
     });
     f.op(OP.end);
@@ -591,14 +593,14 @@ function backgroundBody(): number[] {
  * The accumulated pulses applied at the step's end (`applyInputs` in engine.ts without COBA and
  * pause, the engine's condition for calling this): per touched input t of circuit i in
  * compartment c, in touched order,
- *   I[t] += accA − accB/τ_s[t];  V[c] += accB/C[c];  accA = accB = marked = 0; awake[c] = 1,
+ *   I[t] += accA − accB/τ_s[t];  V[c] += accB/C[c];  accA = accB = 0; awake[c] = 1,
  * header `woke` set when a sleeping compartment woke, `nTouched` reset.
  */
 function applyBody(): number[] {
   const f = new Fn();
-  const [n, kk, t, c, oTouched, oAccA, oAccB, oMarked, oCompOf, oTauS, oCap, oV, oI, oW, woke, at, bt] = Array.from({ length: 17 }, () => f.local(I32));
+  const [n, kk, t, c, oTouched, oAccA, oAccB, oCompOf, oTauS, oCap, oV, oI, oW, woke, at, bt] = Array.from({ length: 16 }, () => f.local(I32));
   const [a, b] = [f.local(F64), f.local(F64)];
-  const fields: [number, StepHeaderField][] = [[n, 'nTouched'], [oTouched, 'oTouched'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oMarked, 'oMarked'], [oCompOf, 'oCompOf'], [oTauS, 'oTauS'], [oCap, 'oCap']];
+  const fields: [number, StepHeaderField][] = [[n, 'nTouched'], [oTouched, 'oTouched'], [oAccA, 'oAccA'], [oAccB, 'oAccB'], [oCompOf, 'oCompOf'], [oTauS, 'oTauS'], [oCap, 'oCap']];
   for (const [l, name] of fields) f.hdr(l, stepAt(name));
   f.hdr(oV, leanAt('oV')); f.hdr(oI, leanAt('oI')); f.hdr(oW, leanAt('oW'));
   f.whileLt(kk, n, () => {
@@ -608,7 +610,6 @@ function applyBody(): number[] {
     f.addr(at, oCompOf, c, 2); f.get(at); f.ldI(0); f.set(c);
     f.addr(at, oAccA, t, 3); f.get(at); f.ldF(0); f.set(a); f.get(at); f.f64(0); f.stF(0);
     f.addr(at, oAccB, t, 3); f.get(at); f.ldF(0); f.set(b); f.get(at); f.f64(0); f.stF(0);
-    f.get(oMarked); f.get(t); f.op(OP.i32add); f.i32(0); f.stU8(0);
     f.get(oW); f.get(c); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
     f.op(OP.if, EMPTY);
     f.get(oW); f.get(c); f.op(OP.i32add); f.i32(1); f.stU8(0);
