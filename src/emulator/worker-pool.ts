@@ -81,7 +81,8 @@ export class WorkerPool<Context, Job, Result, Failure> {
    * not yet dispatched are dropped, jobs in flight finish and their workers return to the pool.
    */
   run(context: Context, jobs: Job[], threads: number): Promise<Result[]> {
-    const n = Math.min(threads, jobs.length);
+    if (jobs.length === 0) return Promise.resolve([]);
+    const n = Math.max(1, Math.min(threads, jobs.length));
     const mine: Slot[] = [];
     for (const s of this.slots) if (!s.busy && mine.length < n) mine.push(s);
     while (mine.length < n) mine.push(this.spawn());
@@ -90,6 +91,7 @@ export class WorkerPool<Context, Job, Result, Failure> {
       let next = 0;
       let active = mine.length;
       let failed = false;
+      const inFlight = new Map<Slot, number>(mine.map((s) => [s, 0]));
       const fail = (err: Error): void => {
         if (!failed) {
           failed = true;
@@ -104,30 +106,37 @@ export class WorkerPool<Context, Job, Result, Failure> {
         active--;
         if (active === 0 && !failed) resolve(results);
       };
+      const post = (slot: Slot): void => {
+        const id = next++;
+        inFlight.set(slot, (inFlight.get(slot) ?? 0) + 1);
+        slot.worker.postMessage({ id, job: jobs[id] });
+      };
+      // A second job waits in a worker's queue while every worker still has one to come: the
+      // worker starts it without waiting for this thread to take the result and post the next
+      // (on a busy machine that round trip waits for a core twice per job).
+      const topUp = (slot: Slot): void => {
+        while (!failed && next < jobs.length && (inFlight.get(slot) ?? 0) < (jobs.length - next > mine.length ? 2 : 1)) post(slot);
+        if ((inFlight.get(slot) ?? 0) === 0) release(slot);
+      };
       for (const slot of mine) {
         slot.busy = true;
         slot.worker.ref();
-        const send = (): void => {
-          if (failed || next >= jobs.length) {
-            release(slot);
-            return;
-          }
-          const id = next++;
-          slot.worker.postMessage({ id, job: jobs[id] });
-        };
         slot.onMessage = (raw: unknown): void => {
           const msg = raw as PoolReply<Result, Failure>;
+          inFlight.set(slot, (inFlight.get(slot) ?? 1) - 1);
           if (msg.error !== undefined) fail(this.toError(msg.error, msg.id));
           else results[msg.id] = msg.result as Result;
-          send();
+          topUp(slot);
         };
         slot.onFailure = (err: Error): void => {
           active--;
           fail(err);
         };
         slot.worker.postMessage({ context });
-        send();
       }
+      // One job each first (so that every worker gets one), then the queued second ones.
+      for (const slot of mine) post(slot);
+      for (const slot of mine) topUp(slot);
     });
   }
 

@@ -18,7 +18,8 @@ describe('emulateMany worker pool', () => {
   it('reuses its workers across calls, gives in-thread results, survives a failing job, closes', async () => {
     const chip = chipWithInput();
     const params = allParams({ vThreshold: 0.6, iOffset: 5e-8 });
-    const jobs = [3, 4, 5].map((seed) => ({ chip, params, opts: { duration: 20e-6, dt: 20e-9, seed } }));
+    // Five jobs on two workers: one each, then a second queued in each, then the last one.
+    const jobs = [3, 4, 5, 6, 7].map((seed) => ({ chip, params, opts: { duration: 20e-6, dt: 20e-9, seed } }));
     const inThread = jobs.map((j) => emulate(j.chip, j.params, j.opts));
     expect(inThread[0].spikes.length).toBeGreaterThan(100);
     const started0 = emulatorWorkersStarted();
