@@ -14,14 +14,14 @@ import { capmemCellError, blockOffsets, type Die } from './die.ts';
 import { currentCell, voltageCell } from './blocks/capmem-cell.ts';
 import { membraneCapacitance, membraneElement } from './blocks/membrane.ts';
 import { LEAK_BLOCK, LEAK_DEGENERATION_OHM, leakBehaviour, rangeFactor, type LeakDegeneration } from './blocks/leak-reset.ts';
-import { OTA_DEGEN_TRANSISTORS, OTA_SUBCKT, OTA_TRANSISTORS, otaDegenSubcircuit } from './blocks/ota.ts';
+import { OTA_DEGEN_TRANSISTORS, OTA_SUBCKT, OTA_TRANSISTORS, otaDegenSubcircuit, otaLargeSignal } from './blocks/ota.ts';
 import { cobaPotentials, cobaScale, syninBehaviour, syninElements, syninRestCurrents, SYNIN_REST_FIT, type CobaBias } from './blocks/synin.ts';
 
 /** Membrane range where the synaptic inputs' rest current is linearised, V (see circuitParameters). */
 export const SYNIN_LINEAR_RANGE_V: readonly [number, number] = [0.4, 0.8];
 import { comparatorDelayLaw, comparatorOffset, refractoryTiming, spikeElements, oneShotElements } from './blocks/spike.ts';
 import { ADAPT_BLOCKS, ADAPT_C_W, ADAPT_OUT_BIAS_A, adaptationBehaviour } from './blocks/adaptation.ts';
-import { ICC_BLOCKS, iccBehaviour, iccOperatingVoltage, iccRangeFactor } from './blocks/icc.ts';
+import { ICC_BLOCKS, iccBehaviour, iccCommonMode, iccOperatingVoltage, iccRangeFactor } from './blocks/icc.ts';
 import { SYNAPSE_PULSE_WIDTH, synapseChargePerWeight } from './blocks/synapse-dac.ts';
 import { EXP_BLOCK, EXP_SUBCKT, EXP_TRANSISTORS, exponentialBehaviour } from './blocks/exponential.ts';
 import { delvtoParam } from './transistors.ts';
@@ -165,8 +165,21 @@ function restTableAt(ys: Float64Array, v: number): { i: number; slope: number } 
   return { i: ys[k] + slope * (v - xs[k]), slope };
 }
 
-/** The behavioural parameters of one circuit (what the emulator integrates). */
-export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: number): CircuitParameters {
+/**
+ * Where the inter-compartment pair of a circuit is linearised: its membrane and its line at
+ * rest, V (`linearizeCouplingsAtRest`, neuron-rest.ts, solves the neuron for them).
+ */
+export interface IccOperatingPoint {
+  vMem: number;
+  vLine: number;
+}
+
+/**
+ * The behavioural parameters of one circuit (what the emulator integrates). `icc`: the
+ * inter-compartment pair's operating point; without it the pair is linearised at zero
+ * difference around this circuit's own rest estimate (`iccOperatingVoltage`).
+ */
+export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: number, icc0?: IccOperatingPoint): CircuitParameters {
   const r = resolveCircuit(chip, die, circuitEnum);
   const cfg = r.cfg;
   const leakDv = blockOffsets(die, circuitEnum, LEAK_BLOCK, OTA_TRANSISTORS);
@@ -211,7 +224,9 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   if (cfg.multicompartment.enable_conductance && r.iIcc > 0) {
     // The pair's characterised law (blocks/icc.ts, table entry icc) at the circuit's own
     // operating voltage: I_mem = g (V_line − V) + I_mem,0;  I_line = g_line (V − V_line) + I_line,0.
-    const ib = iccBehaviour(die, circuitEnum, r.iIcc, iccOperatingVoltage(leak.eEff, leak.gm, leak.iSat, iOffset));
+    const ib = icc0 === undefined
+      ? iccBehaviour(die, circuitEnum, r.iIcc, iccOperatingVoltage(leak.eEff, leak.gm, leak.iSat, iOffset))
+      : iccBehaviour(die, circuitEnum, r.iIcc, iccCommonMode(icc0), icc0.vLine - icc0.vMem);
     iOffset += ib.iMem;
     icc = { g: ib.g, gLine: ib.gLine, iLine: ib.iLine };
   }
@@ -220,14 +235,19 @@ export function circuitParameters(chip: ChipConfig, die: Die, circuitEnum: numbe
   // that the tanh keeps the leak's curvature (the loads are linear, a small part).
   let gTot = leak.gm, gE = leak.gm * leak.eEff;
   for (const [g, v0] of loads) { gTot += g; gE += g * v0; }
+  // A mismatched mirror makes the leak OTA's large-signal current asymmetric (otaLargeSignal:
+  // +M·I_t / −I_t); the emulator's leak is an odd tanh, so the difference goes into the
+  // remainder table, built below also for circuits without synaptic inputs (docs/verification.md
+  // fi25: 0.15–0.25 nA near threshold on dies 1–3). The degenerated variant keeps its stand-in.
+  if (syn === undefined && leak.mirrorGain !== 1 && leak.gm > 0 && leak.iSat > 0) syn = new Float64Array(SYNIN_REST_FIT.vMemV.length);
   let remainder: CircuitParameters['membraneCurrentRemainder'];
   if (syn !== undefined) {
     const tab = syn;
     const iBase = iOffset;
-    // The transistors' static current without the synaptic inputs' table: leak OTA (tanh) and
+    // The transistors' static current without the synaptic inputs' table: leak OTA (its large-signal law) and
     // the linear loads and offsets; the exponential term only locates the rest.
     const base = (v: number): number => {
-      let i = (leak.gm > 0 && leak.iSat > 0 ? leak.iSat * Math.tanh((leak.gm * (leak.eEff - v)) / leak.iSat) : 0) + iBase;
+      let i = (leak.gm > 0 && leak.iSat > 0 ? otaLargeSignal(leak.gm, leak.iSat, leak.mirrorGain, leak.eEff - v).current : 0) + iBase;
       for (const [g, v0] of loads) i += g * (v0 - v);
       return i;
     };

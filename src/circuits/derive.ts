@@ -21,6 +21,7 @@ import { inputError } from '../util/errors.ts';
 import type { CircuitParameters } from './params.ts';
 import { checkDie, type Die } from './die.ts';
 import { circuitParameters } from './circuit.ts';
+import { linearizeCouplingsAtRest } from './neuron-rest.ts';
 
 export interface DeriveOptions {
   /**
@@ -39,7 +40,7 @@ export function deriveCircuitParameters(chip: ChipConfig, die: Die, opts: Derive
   const out: CircuitParameters[] = new Array(NEURON_CIRCUITS);
   if (opts.circuits === undefined) {
     for (let e = 0; e < NEURON_CIRCUITS; e++) out[e] = circuitParameters(chip, die, e);
-    return out;
+    return linearizeCouplingsAtRest(chip, die, out);
   }
   const exact = circuitsInUse(chip, opts.circuits);
   const keys = new Map<string, string>();
@@ -53,7 +54,7 @@ export function deriveCircuitParameters(chip: ChipConfig, die: Die, opts: Derive
     if (key === undefined) keys.set(qh, key = `${qh}|${JSON.stringify(chip.quadrants[q])}|${JSON.stringify(chip.backends[h])}`);
     out[e] = resetCircuitParameters(chip, e, key);
   }
-  return out;
+  return linearizeCouplingsAtRest(chip, die, out);
 }
 
 /**

@@ -20,7 +20,7 @@
 import { malformedEntry, shippedEntry, type IccEntry } from '../../characterize/table.ts';
 import { blockOffsets, type Die } from '../die.ts';
 import { gridInterp } from '../technology.ts';
-import { OTA_TRANSISTORS, mirrorGmFactor, otaBehaviour } from './ota.ts';
+import { OTA_TRANSISTORS, mirrorGmFactor, otaBehaviour, otaLargeSignal } from './ota.ts';
 
 export const ICC_BLOCKS = { toMembrane: 'icc_to_mem', toLine: 'icc_to_line' } as const;
 
@@ -56,10 +56,20 @@ function pairCurrent(table: readonly (readonly number[])[], t: number, vOp: numb
 }
 
 /**
- * The pair of circuit `circuitEnum` on `die` at bias `biasA` (range applied) around the
- * operating voltage `vOp` (membrane and line near it).
+ * The pair of circuit `circuitEnum` on `die` at bias `biasA` (range applied), linearised at the
+ * operating point V_mem = vOp − diff/2, V_line = vOp + diff/2 (`diff` = V_line − V_mem, 0 unless
+ * the neuron's rest is known: `linearizeCouplingsAtRest`, neuron-rest.ts). Each OTA is a tanh
+ * (the 5-T OTA's transfer; the table's chord over ±50 mV is tanh(x)/x within 2 %), made
+ * asymmetric by its mirror's gain M on a mismatched die (`otaLargeSignal`, blocks/ota.ts):
+ *   I_mem  = L(g_1, I_t1, M_1; V_line − V_mem − V_os,1) + I_sys,1,  L = I_t tanh(g x/I_t) for M = 1
+ *   I_line = L(g_2, I_t2, M_2; V_mem − V_line − V_os,2) + I_sys,2
+ * and the returned linear law is its tangent at the operating point: g = ∂L/∂x (g_1 sech²(·)
+ * for M = 1) and iMem = I_mem(op) − g·diff (likewise for the line). On a mismatched die neighbouring
+ * compartments rest 20–30 mV apart (the pairs' offsets, the leaks' spread), where sech² is
+ * 0.89–0.92: the linear law at zero difference made that coupling 8–11 % too strong
+ * (docs/verification.md gap 4).
  */
-export function iccBehaviour(die: Die, circuitEnum: number, biasA: number, vOp: number): IccBehaviour {
+export function iccBehaviour(die: Die, circuitEnum: number, biasA: number, vOp: number, diff = 0): IccBehaviour {
   if (!(biasA > 0)) return { g: 0, gLine: 0, iMem: 0, iLine: 0, gMemLoad: 0, gLineLoad: 0 };
   const f = ICC_FIT;
   const dv1 = blockOffsets(die, circuitEnum, ICC_BLOCKS.toMembrane, OTA_TRANSISTORS);
@@ -68,17 +78,19 @@ export function iccBehaviour(die: Die, circuitEnum: number, biasA: number, vOp: 
   const b2 = otaBehaviour(biasA, vOp, dv2);
   const at = (m: readonly (readonly number[])[], t: number) => t * gridInterp(f.biasA, f.vOpV, m, t, vOp);
   // The die scales each OTA's gm by its mirror's imbalance as in otaBehaviour.
-  const g = at(f.crossPerAmp, b1.tail) * mirrorGmFactor(b1.tail, dv1);
-  const gLine = at(f.lineCrossPerAmp, b2.tail) * mirrorGmFactor(b2.tail, dv2);
+  const g1 = at(f.crossPerAmp, b1.tail) * mirrorGmFactor(b1.tail, dv1);
+  const g2 = at(f.lineCrossPerAmp, b2.tail) * mirrorGmFactor(b2.tail, dv2);
+  const m = otaLargeSignal(g1, b1.tail, b1.mirrorGain, diff - b1.vOs);
+  const l = otaLargeSignal(g2, b2.tail, b2.mirrorGain, -diff - b2.vOs);
   return {
-    g, gLine,
-    // I_mem = g (V_line − V_mem − V_os,1) + I_sys,1 at V_line = V_mem.
-    iMem: pairCurrent(f.memCurrentA, b1.tail, vOp) - g * b1.vOs,
-    iLine: pairCurrent(f.lineCurrentA, b2.tail, vOp) - gLine * b2.vOs,
-    gMemLoad: Math.max(0, at(f.selfPerAmp, b1.tail) - g),
-    gLineLoad: Math.max(0, at(f.lineSelfPerAmp, b2.tail) - gLine),
+    g: m.slope, gLine: l.slope,
+    iMem: pairCurrent(f.memCurrentA, b1.tail, vOp) + m.current - m.slope * diff,
+    iLine: pairCurrent(f.lineCurrentA, b2.tail, vOp) + l.current + l.slope * diff,
+    gMemLoad: Math.max(0, at(f.selfPerAmp, b1.tail) - g1),
+    gLineLoad: Math.max(0, at(f.lineSelfPerAmp, b2.tail) - g2),
   };
 }
+
 
 /**
  * Operating-voltage estimate of one circuit for `iccBehaviour`: where its own leak (tanh law,
@@ -92,4 +104,10 @@ export function iccOperatingVoltage(eLeak: number, gLeak: number, leakSaturation
   const r = leakSaturationCurrent > 0 ? Math.max(-0.999, Math.min(0.999, iOffset / leakSaturationCurrent)) : 0;
   const v = leakSaturationCurrent > 0 ? eLeak + (leakSaturationCurrent / gLeak) * Math.atanh(r) : eLeak + iOffset / gLeak;
   return Math.min(hi, Math.max(lo, v));
+}
+
+/** The pair's common mode at an operating point (both OTAs' inputs are the membrane and the line), limited to the characterised range. */
+export function iccCommonMode(op: { vMem: number; vLine: number }): number {
+  const lo = ICC_FIT.vOpV[0], hi = ICC_FIT.vOpV[ICC_FIT.vOpV.length - 1];
+  return Math.min(hi, Math.max(lo, 0.5 * (op.vMem + op.vLine)));
 }
