@@ -1,12 +1,12 @@
 /**
  * A mismatched die's synaptic-input rest current (verification gap 11): the current one
  * excitatory input puts onto a clamped membrane, ngspice (CLI) vs `syninRestCurrents`, and the
- * measured threshold gain of the OTA's input pair (SYN_PAIR_VT_GAIN). Every tolerance says why.
+ * measured threshold gain of the OTA's input pair (OTA_PAIR_VT_GAIN). Every tolerance says why.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { otaBehaviour, otaSubcircuit, OTA_TRANSISTORS } from '../../src/circuits/blocks/ota.ts';
+import { OTA_PAIR_VT_GAIN, otaBehaviour, otaSubcircuit, OTA_TRANSISTORS } from '../../src/circuits/blocks/ota.ts';
 import {
-  SYN_LINE_REFERENCE_V, SYN_PAIR_VT_GAIN, SYNIN_REST_FIT, syninElements, syninResistorSubcircuit, syninRestCurrents,
+  SYN_LINE_REFERENCE_V, SYNIN_REST_FIT, syninElements, syninResistorSubcircuit, syninRestCurrents,
 } from '../../src/circuits/blocks/synin.ts';
 import { VDD } from '../../src/circuits/technology.ts';
 import { delvtoParam } from '../../src/circuits/transistors.ts';
@@ -65,7 +65,7 @@ describe('mismatched synaptic input at rest (gap 11)', () => {
     });
   });
 
-  it('the input pair\'s threshold offset acts SYN_PAIR_VT_GAIN times the model\'s gm (ngspice, ±1 mV on m1)', async () => {
+  it('the input pair\'s threshold offset acts OTA_PAIR_VT_GAIN times the model\'s gm (ngspice, ±1 mV on m1)', async () => {
     const b: Bias = { iTau: 600e-9, iGm: 200e-9, iShift: 0, small: false, high: false };
     const h = 1e-3;
     const [up, down] = await Promise.all([clampCurrent(clampDeck('ideal', 0, b, h)), clampCurrent(clampDeck('ideal', 0, b, -h))]);
@@ -73,9 +73,9 @@ describe('mismatched synaptic input at rest (gap 11)', () => {
     // Excitatory: m1 is the non-inverting side, a higher threshold there lowers the output current.
     const gain = (down[k] - up[k]) / (2 * h) / otaBehaviour(b.iGm, SYN_LINE_REFERENCE_V, {}).gm;
     // 1 %: the measured gain spreads 1.047–1.056 over tails of 50–500 nA, both signs, i_bias_tau 100/600 nA.
-    expect(gain).toBeGreaterThan(SYN_PAIR_VT_GAIN * 0.99);
-    expect(gain).toBeLessThan(SYN_PAIR_VT_GAIN * 1.01);
-    // And it is not 1 (what otaBehaviour's V_os assumes): the law's correction is real.
+    expect(gain).toBeGreaterThan(OTA_PAIR_VT_GAIN * 0.99);
+    expect(gain).toBeLessThan(OTA_PAIR_VT_GAIN * 1.01);
+    // And it is not 1 (a pure gate voltage): the law's correction is real.
     expect(gain).toBeGreaterThan(1.03);
   }, 60_000);
 });

@@ -8,7 +8,7 @@
  * gm from the fitted table (technology.ts, weak/moderate inversion: gm ≈ I_tail / (2 n U_T)),
  * I_sat = I_tail, I_sys the fitted systematic offset current. Die offsets (weak inversion):
  *   I_tail = I_b · exp(−s(I_b) · (ΔV_t,mt − ΔV_t,mb))        s → 1/(n U_T) in weak inversion
- *   V_os   = ΔV_t,m1 − ΔV_t,m2 − ρ(I_tail) · (ΔV_t,m4 − ΔV_t,m3)   (PMOS delvto: + means more current)
+ *   V_os   = G_vt · (ΔV_t,m1 − ΔV_t,m2) − ρ(I_tail) · (ΔV_t,m4 − ΔV_t,m3)   (PMOS delvto: + means more current)
  * with s and ρ fitted per bias (technology.ts OTA_FIT); a mismatched mirror also scales gm by
  * 2M/(1+M), M = exp(ρ s (ΔV_t,m4 − ΔV_t,m3)) (otaBehaviour).
  */
@@ -58,12 +58,63 @@ export interface OtaBehaviour {
   vOs: number;
   /** Systematic output current at zero input, A. */
   iSys: number;
+  /**
+   * Current gain M of the PMOS mirror (1 on the ideal die): the output saturates at +M·I_t
+   * (inp side) and −I_t (inn side), so the large-signal law is not an odd tanh (`otaLargeSignal`).
+   */
+  mirrorGain: number;
 }
 
-/** gm scale of a mismatched mirror, 2M/(1+M) with M = exp(ρ s (ΔV_t,m4 − ΔV_t,m3)) (see otaBehaviour). */
+/**
+ * Gain G_vt of the input pair's threshold offset over a gate voltage: on this model card a
+ * ΔV_t of m1 or m2 moves the OTA's output as G_vt times the same differential input voltage
+ * (BSIM4's mobility degradation holds V_th in its effective field, so a ΔV_t lowers the
+ * mobility as well as the overdrive). Measured (ngspice, follower bench, ±2 mV on m1 and +2 mV
+ * on m2): 1.047–1.055 at 10 nA, 1.051–1.054 at 100 nA, 1.042–1.068 at 1 µA over V_cm 0.4–0.8 V;
+ * the synaptic OTA in situ 1.040–1.057 (tails 50 nA–1 µA, test/circuits/synin-offset.test.ts).
+ * One constant for every OTA of the library (docs/circuits.md "The die"). The mirror's term
+ * needs none: ρ is fitted as the follower's offset per volt of ΔV_t,m4 (characterisation block
+ * ota), which already holds the device's gain.
+ */
+export const OTA_PAIR_VT_GAIN = 1.053;
+
+/** Current gain of a mismatched mirror, M = exp(ρ s (ΔV_t,m4 − ΔV_t,m3)) (see otaBehaviour). */
+export function mirrorGain(tail: number, dv: OtaOffsets): number {
+  return Math.exp(interpBias(OTA_FIT.mirrorRatio, tail) * interpBias(OTA_FIT.tailSensitivity, tail) * ((dv['m4'] ?? 0) - (dv['m3'] ?? 0)));
+}
+
+/** gm scale of a mismatched mirror, 2M/(1+M) (see otaBehaviour). */
 export function mirrorGmFactor(tail: number, dv: OtaOffsets): number {
-  const m = Math.exp(interpBias(OTA_FIT.mirrorRatio, tail) * interpBias(OTA_FIT.tailSensitivity, tail) * ((dv['m4'] ?? 0) - (dv['m3'] ?? 0)));
+  const m = mirrorGain(tail, dv);
   return (2 * m) / (1 + m);
+}
+
+/**
+ * Large-signal output current of an OTA with slope g at zero current, tail I_t and mirror gain M
+ * at input x (V, from the zero-current point), and its slope. The pair splits the tail as
+ * f : 1 − f with f = 1/(1 + e^(−κx'/U_T)); the output is M·f·I_t − (1 − f)·I_t. Written from its
+ * zero (f = 1/(1+M)) with the small-signal slope g:
+ *   I = I_t · M (e^u − 1) / (e^u + M),   u = g x (1 + M) / (M I_t),
+ * which is I_t·tanh(g x / I_t) for M = 1 (then computed as that, to the bit) and saturates at
+ * +M·I_t and −I_t otherwise: a few % of mirror mismatch moves the current by ≈ 1 % of I_t in
+ * the knee (docs/verification.md, fi25).
+ */
+export function otaLargeSignal(g: number, tail: number, m: number, x: number): { current: number; slope: number } {
+  if (!(tail > 0) || !Number.isFinite(tail)) return { current: g * x, slope: g };
+  if (m === 1 || !(m > 0)) {
+    const t = Math.tanh((g * x) / tail);
+    return { current: tail * t, slope: g * (1 - t * t) };
+  }
+  const u = (g * x * (1 + m)) / (m * tail);
+  // e^u form for u < 0, e^(−u) form for u ≥ 0 (no overflow either way).
+  if (u < 0) {
+    const e = Math.exp(u);
+    const d = e + m;
+    return { current: (tail * m * (e - 1)) / d, slope: (g * (1 + m) ** 2 * e) / (d * d) };
+  }
+  const e = Math.exp(-u);
+  const d = 1 + m * e;
+  return { current: (tail * m * (1 - e)) / d, slope: (g * (1 + m) ** 2 * e) / (d * d) };
 }
 
 export function otaBehaviour(biasA: number, vcm: number, dv: OtaOffsets): OtaBehaviour {
@@ -77,8 +128,9 @@ export function otaBehaviour(biasA: number, vcm: number, dv: OtaOffsets): OtaBeh
   return {
     tail,
     gm: otaGm(tail, vcm) * mirrorGmFactor(tail, dv),
-    vOs: d('m1') - d('m2') - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')),
+    vOs: OTA_PAIR_VT_GAIN * (d('m1') - d('m2')) - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')),
     iSys: otaOffsetCurrent(tail, vcm),
+    mirrorGain: mirrorGain(tail, dv),
   };
 }
 
@@ -149,8 +201,10 @@ export function otaDegenBehaviour(biasA: number, vcm: number, dv: OtaOffsets, rD
     // The pair's ΔV_t is an input voltage and stays; the mirror's imbalance is an output
     // current, referred to the input through the degenerated g: ×(1 + x) (SPICE, seed 2:
     // without this factor the rest was 5.2 mV off, with it 0.3 mV).
-    vOs: d('m1') - d('m2') - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')) * (1 + x) - (k * (ta - tb) * rD) / 2,
+    vOs: OTA_PAIR_VT_GAIN * (d('m1') - d('m2')) - interpBias(OTA_FIT.mirrorRatio, tail) * (d('m4') - d('m3')) * (1 + x) - (k * (ta - tb) * rD) / 2,
     iSys: iSysA ?? otaOffsetCurrent(tail, vcm),
+    // The degenerated curve has its own large-signal form (otaDegenInputFor, degenTanhSaturation).
+    mirrorGain: 1,
   };
 }
 

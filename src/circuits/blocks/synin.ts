@@ -207,32 +207,21 @@ export function syninBehaviour(
 }
 
 /**
- * Gain of the input pair's threshold mismatch over the model's gm (the OTA's output current per
- * volt of ΔV_t,m1 − ΔV_t,m2, divided by otaBehaviour's gm), in the BSIM4 cards the decks use.
- * A threshold offset moves the pair's current ≈ 5 % more than the same differential gate
- * voltage (which acts through gm itself): consistent with BSIM4's mobility degradation, whose
- * effective vertical field contains V_th (a ΔV_t lowers μ as well as the overdrive), not with a
- * pure gate-voltage shift as otaBehaviour's V_os assumes. Measured on the synaptic OTA in situ
- * (verification gap 11, test/circuits/synin-offset.test.ts): ngspice, ±1 mV on m1 / m2, clamp at
- * 0.5 V, both signs, i_bias_tau 100 / 600 nA: 1.052 / 1.053 / 1.053 / 1.054 / 1.052 / 1.048 at
- * a tail of 50 / 100 / 200 / 300 / 500 / 1000 nA (spread 1.040–1.057). One constant: the spread
- * is ≤ 1.3 % of the pair term (≤ 0.2 nA for a 3 mV pair offset at 5 µS).
- */
-export const SYN_PAIR_VT_GAIN = 1.053;
-
-/**
- * The same for the mirror's term ρ·(ΔV_t,m4 − ΔV_t,m3), per sign (same measurement): excitatory
+ * Gain of the mirror's term ρ·(ΔV_t,m4 − ΔV_t,m3) over otaBehaviour's, per sign, measured on the
+ * synaptic OTA in situ (verification gap 11: ngspice, ±1 mV on m3 / m4, clamp at 0.5 V): excitatory
  * 1.001–1.040 (median 1.025; 1.019 by regression over 24 mismatched instances at 489 nA / 588 nA),
  * inhibitory 0.997–1.014. Why the signs differ (the line drives the diode side for excitatory,
  * the output side for inhibitory) is not identified; the values are measured, not derived.
  */
 export const SYN_MIRROR_VT_GAIN: Readonly<Record<'exc' | 'inh', number>> = { exc: 1.02, inh: 1.0 };
 
-/** Input offset of the synaptic OTA with the measured threshold gains above, V (the ideal die: 0). */
+/**
+ * Input offset of the synaptic OTA, V (the ideal die: 0): otaBehaviour's (whose pair term holds
+ * the threshold gain OTA_PAIR_VT_GAIN, blocks/ota.ts) with the in-situ mirror gain above.
+ */
 export function syninInputOffset(sign: 'exc' | 'inh', ota: OtaBehaviour, dv: Readonly<Record<string, number>>): number {
-  const pair = (dv['m1'] ?? 0) - (dv['m2'] ?? 0);
   const mirror = interpBias(OTA_FIT.mirrorRatio, ota.tail) * ((dv['m4'] ?? 0) - (dv['m3'] ?? 0));
-  return ota.vOs + (SYN_PAIR_VT_GAIN - 1) * pair - (SYN_MIRROR_VT_GAIN[sign] - 1) * mirror;
+  return ota.vOs - (SYN_MIRROR_VT_GAIN[sign] - 1) * mirror;
 }
 
 /**
@@ -243,8 +232,8 @@ export function syninInputOffset(sign: 'exc' | 'inh', ota: OtaBehaviour, dv: Rea
  * differential input d through the OTA's tanh:
  *   I(V) = I_nom(I_tail, I_rep, V) + I_tail · tanh(gm · d / I_tail),  d = −V_os' − ΔV_shift
  * (the shift works against the input's polarity for both signs, see otaReference), with
- * V_os' = syninInputOffset: the pair's threshold offset acts SYN_PAIR_VT_GAIN ≈ 1.05 times as
- * strongly as a gate voltage, the mirror's SYN_MIRROR_VT_GAIN (verification gap 11).
+ * V_os' = syninInputOffset: the pair's threshold offset acts OTA_PAIR_VT_GAIN ≈ 1.05 times as
+ * strongly as a gate voltage (as in every OTA), the mirror's SYN_MIRROR_VT_GAIN (verification gap 11).
  * Not in the table: the resistor's mismatch moves the line's small rest offset (≈ 0.3 mV at
  * the lowered biases) by its conductance ratio; neglected (< 0.1 mV).
  */
