@@ -110,6 +110,42 @@ interface GroupState {
   u: Float64Array;
   /** Diagonal scaling of the states for the exponential: 1 for V, C of the compartment for I, w. */
   scale: Float64Array;
+  /** The frozen terms' constants per circuit of the group (`groupConstants`). */
+  k: GroupConstants;
+}
+
+/**
+ * The constants of a group's frozen non-linear terms, one entry per circuit of the group, read
+ * once from its CircuitParameters: the step reads typed arrays instead of the parameter objects
+ * (whose shapes differ between circuits, so every property read in the step was a megamorphic
+ * lookup). The step evaluates the same expressions on the same numbers as
+ * `exponentialCurrent`, `saturationRemainder`, `membraneRemainder` and the adaptation
+ * remainders (same bits).
+ */
+interface GroupConstants {
+  gLeak: Float64Array; eLeak: Float64Array; leakSat: Float64Array;
+  gReset: Float64Array; vReset: Float64Array; resetSat: Float64Array;
+  /** 0: no exponential term; 1: g_L Δ_T exp((V − V_T)/Δ_T) (a = g_L, b = Δ_T, c = V_T); 2: logistic (a = I_max, b = Δ_T, c = v_exp). */
+  expMode: Uint8Array; expA: Float64Array; expB: Float64Array; expC: Float64Array;
+  rem: Array<RemainderTable | undefined>;
+  adA: Float64Array; adASat: Float64Array; adVRef: Float64Array; adWSat: Float64Array; adStateShift: Float64Array;
+  adOutSat: Float64Array; adOutShift: Float64Array; adTauW: Float64Array;
+}
+
+function groupConstants(P: CircuitParameters[], circuits: readonly number[]): GroupConstants {
+  const f = (fn: (p: CircuitParameters) => number): Float64Array => Float64Array.from(circuits, (i) => fn(P[i]));
+  const ex = (p: CircuitParameters) => p.exponential as CircuitParameters['exponential'] & { iMax?: number; vExp?: number };
+  const logistic = (p: CircuitParameters) => ex(p).iMax !== undefined && ex(p).vExp !== undefined;
+  return {
+    gLeak: f((p) => p.gLeak), eLeak: f((p) => p.eLeak), leakSat: f((p) => p.leakSaturationCurrent ?? 0),
+    gReset: f((p) => p.gReset), vReset: f((p) => p.vReset), resetSat: f((p) => p.resetSaturationCurrent ?? 0),
+    expMode: Uint8Array.from(circuits, (i) => (!P[i].exponential.enabled ? 0 : logistic(P[i]) ? 2 : 1)),
+    expA: f((p) => (logistic(p) ? ex(p).iMax! : p.gLeak)), expB: f((p) => p.exponential.deltaT), expC: f((p) => (logistic(p) ? ex(p).vExp! : p.exponential.vT)),
+    rem: circuits.map((i) => remainderTable(P[i])),
+    adA: f((p) => p.adaptation.a), adASat: f((p) => p.adaptation.aSaturation ?? 0), adVRef: f((p) => p.adaptation.vRef),
+    adWSat: f((p) => p.adaptation.wSaturation ?? 0), adStateShift: f((p) => p.adaptation.stateShift ?? 0),
+    adOutSat: f((p) => p.adaptation.outputSaturation ?? 0), adOutShift: f((p) => p.adaptation.outputShift ?? 0), adTauW: f((p) => p.adaptation.tauW),
+  };
 }
 
 /**
@@ -493,7 +529,7 @@ const WASM_MIN_ACTIVE = 48;
 /** The dense kernel runs while at least 1/DENSE_MIN_SHARE of the compartments are awake. */
 const DENSE_MIN_SHARE = 3;
 /** Every (SPARSE_EVERY + 1)-th step runs the sparse kernel (a power of two minus one). */
-const SPARSE_EVERY = 31;
+const SPARSE_EVERY = 127;
 const H_NEV = STEP_HEADER_I32.indexOf('nEv');
 const H_PULSES = STEP_HEADER_I32.indexOf('pulses');
 const H_WOKE = STEP_HEADER_I32.indexOf('woke');
@@ -1029,6 +1065,7 @@ export class SteppedEngine {
         fullCache: new Map<number, GroupPropagator>(), lastBits: -1, lastProp: null, asleep: 0,
         circuits: Int32Array.from(unit.circuits), circLocal: Int32Array.from(unit.circuits, (i) => compLocal.get(model.compOf[i])!),
         x0: new Float64Array(size), x1: new Float64Array(size), f: new Float64Array(size), u: new Float64Array(size), scale,
+        k: groupConstants(P, unit.circuits),
       };
     });
 
@@ -1550,7 +1587,7 @@ export class SteppedEngine {
 
   private propagateGroup(g: GroupState, h: number): void {
     const m = this.m;
-    const P = m.params;
+    const K = g.k;
     const prop = this.groupPropagator(g, h);
     const n = g.n;
     const { x0, x1, circuits, circLocal } = g;
@@ -1572,12 +1609,16 @@ export class SteppedEngine {
     // builtins' call overhead dominates.
     for (let r = 0; r < n; r++) nExp[r] = 0;
     let anyExp = false;
+    const expMode = K.expMode;
     for (let li = 0; li < circuits.length; li++) {
       const i = circuits[li];
-      const p = P[i];
-      if (!p.exponential.enabled || (pause[i] && inReset[i])) continue;
+      const mode = expMode[li];
+      if (mode === 0 || (pause[i] && inReset[i])) continue;
       const c = m.compOf[i];
-      nExp[circLocal[li]] += exponentialCurrent(p, V[c]) / m.capacitance[c];
+      const v = V[c];
+      // exponentialCurrent(p, v), on the same numbers.
+      const ie = mode === 2 ? K.expA[li] / (1 + Math.exp(-(v - K.expC[li]) / K.expB[li])) : K.expA[li] * K.expB[li] * Math.exp(Math.min((v - K.expC[li]) / K.expB[li], EXP_ARG_MAX));
+      nExp[circLocal[li]] += ie / m.capacitance[c];
       anyExp = true;
     }
     const { E, Phi } = prop;
@@ -1588,18 +1629,19 @@ export class SteppedEngine {
     const adaptSat = this.adaptSat;
     for (let li = 0; li < circuits.length; li++) {
       const i = circuits[li];
-      const p = P[i];
       const c = m.compOf[i];
       const v = V[c];
-      let r = (inReset[i] ? saturationRemainder(p.gReset, p.resetSaturationCurrent ?? 0, p.vReset - v) : saturationRemainder(p.gLeak, p.leakSaturationCurrent ?? 0, p.eLeak - v)) + membraneRemainder(p, v);
-      const ad = p.adaptation;
+      const tab = K.rem[li];
+      // saturationRemainder of leak or reset, plus membraneRemainder (same numbers, same order).
+      let r = (inReset[i] ? saturationRemainder(K.gReset[li], K.resetSat[li], K.vReset[li] - v) : saturationRemainder(K.gLeak[li], K.leakSat[li], K.eLeak[li] - v)) + (tab === undefined ? 0 : tableAt(tab.v, tab.i, 0, tab.v.length, v));
       if (adaptSat[i] === 1) {
         // The adaptation OTAs' saturation (docs/emulator.md, Equations): state/τ_w to the w row,
-        // the output's share to the membrane row, frozen over the (sub)step.
+        // the output's share to the membrane row, frozen over the (sub)step
+        // (adaptationMembraneRemainder, adaptationStateRemainder on the same numbers).
         const wi = w[i];
-        r += adaptationMembraneRemainder(ad, wi);
-        const st = adaptationStateRemainder(ad, v, wi);
-        if (st !== 0) u[g.nc + 3 * li + 2] += st / ad.tauW;
+        r += -saturationRemainder(1, K.adOutSat[li], wi + K.adOutShift[li]);
+        const st = saturationRemainder(K.adA[li], K.adASat[li], v - K.adVRef[li]) - saturationRemainder(1, K.adWSat[li], wi + K.adStateShift[li]);
+        if (st !== 0) u[g.nc + 3 * li + 2] += st / K.adTauW[li];
       }
       if (r !== 0) u[circLocal[li]] += r / m.capacitance[c];
     }
