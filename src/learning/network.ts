@@ -145,6 +145,16 @@ export class TtfsRunner {
     this.net = net;
     this.die = die;
     this.layers = [];
+    const m0 = net.model;
+    const nLayers = net.sizes.length - 1;
+    // The TypeScript kernel's τ_m = τ_s path serves layers of more than one neuron that share
+    // τ and C; the WebAssembly kernel is that path, so it takes the same networks.
+    const qualifies = (opts.wasm ?? true) && die === null && net.delays.kind === 'none'
+      && kernelKind(m0.tauMem, m0.tauSyn) === KIND_EQUAL && net.sizes.slice(1).every((n) => n > 1);
+    const ff = qualifies
+      ? new WasmFeedForward(Array.from({ length: nLayers }, (_, l) => ({ nIn: layerInputs(net, l), nOut: net.sizes[l + 1], tau: m0.tauMem, capacitance: m0.capacitance })), WASM_BATCH)
+      : null;
+    this.wasm = ff;
     for (let l = 0; l + 1 < net.sizes.length; l++) {
       const nIn = layerInputs(net, l);
       const nOut = net.sizes[l + 1];
@@ -163,8 +173,10 @@ export class TtfsRunner {
       if (net.delays.kind !== 'none') grads[net.delays.kind] = gDelay;
       this.layers.push({
         nIn, nOut,
-        input: new Float64Array(nIn),
-        output: new Float64Array(nOut),
+        // On the WebAssembly kernel: views of its linear memory (the kernel's own input and
+        // output regions), so a forward pass leaves them where the backward pass reads them.
+        input: ff ? ff.layerInput(l) : new Float64Array(nIn),
+        output: ff ? ff.layerOutput(l) : new Float64Array(nOut),
         scratch: new LayerScratch(nIn),
         neurons,
         fixedThreshold: new Float64Array(neurons.threshold),
@@ -182,14 +194,6 @@ export class TtfsRunner {
       });
     }
     this.missingTotal = this.layers.map(() => 0);
-    const m = net.model;
-    // The TypeScript kernel's τ_m = τ_s path serves layers of more than one neuron that share
-    // τ and C; the WebAssembly kernel is that path, so it takes the same networks.
-    const qualifies = (opts.wasm ?? true) && die === null && net.delays.kind === 'none'
-      && kernelKind(m.tauMem, m.tauSyn) === KIND_EQUAL && this.layers.every((L) => L.nOut > 1);
-    this.wasm = qualifies
-      ? new WasmFeedForward(this.layers.map((L) => ({ nIn: L.nIn, nOut: L.nOut, tau: m.tauMem, capacitance: m.capacitance })), WASM_BATCH)
-      : null;
     if (this.wasm) {
       for (let l = 0; l < this.layers.length; l++) {
         this.wasm.setThresholds(l, this.layers[l].neurons.threshold);
@@ -251,9 +255,10 @@ export class TtfsRunner {
   /**
    * Forward passes of `count` samples (sample s's features at `offset + s·sizes[0]`, as
    * `forward` takes them), without trial noise: the last layer's spike times of sample s go to
-   * `out[s·nOut … (s + 1)·nOut)`. On the WebAssembly kernel the samples run in batches with no
-   * per-sample copy (the layers' `input`/`output` buffers and the missing-spike statistics are
-   * not updated); otherwise sample by sample through `forward`.
+   * `out[s·nOut … (s + 1)·nOut)`. On the WebAssembly kernel the samples run in batches in one
+   * call each (the layers' `input`/`output` buffers are left holding parts of the last batch,
+   * and the missing-spike statistics are not updated); otherwise sample by sample through
+   * `forward`.
    */
   forwardBatch(features: Float64Array, offset: number, count: number, out: Float64Array): void {
     const nOut = this.layers[this.layers.length - 1].nOut;
@@ -279,15 +284,10 @@ export class TtfsRunner {
   forward(features: Float64Array, offset: number, noise: ForwardNoise | null): Float64Array {
     const ff = this.wasm;
     if (ff) {
-      // The whole pass in one call; the layers' buffers get copies (the backward pass reads them).
+      // The whole pass in one call, in the layers' own buffers (views of the kernel's memory).
       this.encodeInto(features, offset, ff.batchInput, 0);
       ff.forward();
-      for (let l = 0; l < this.layers.length; l++) {
-        const L = this.layers[l];
-        L.input.set(ff.layerInput(l));
-        L.output.set(ff.layerOutput(l));
-        this.countMissing(l);
-      }
+      for (let l = 0; l < this.layers.length; l++) this.countMissing(l);
       this.samplesSeen++;
       return this.layers[this.layers.length - 1].output;
     }
