@@ -9,8 +9,11 @@
  *     single thread (bench/brian2/fulldie.py), if /usr/bin/python3 has brian2.
  * (c) scaling: cost vs active circuits, synapses in use, input rate.
  * (d) worker threads: independent trials on 1 vs 2 threads.
- * (e) cost components: ns per compartment-step (WebAssembly and TypeScript lean kernels), per
- *     crossbar event, per synaptic pulse.
+ * (e) cost components: ns per compartment-step (dense f64x2 and sparse WebAssembly kernels, the
+ *     TypeScript kernel), per crossbar event, per synaptic pulse.
+ * (f) dt study (`--dt-study` alone, merged into the JSON; also part of the full run): the
+ *     feed-forward die at dt 10 ns (reference), 32 ns, 100 ns, 320 ns, 1 µs — spike counts and
+ *     spike-by-spike agreement with the 10 ns reference, run CPU — with Brian2 at the same dt.
  * Every case records wall time and process CPU time (the stepping alone: `runCpu`) with the load
  * average. Medians of several repetitions; the machine is shared and noisy (docs/emulator.md).
  * `--ab DIR`: the same workloads by an older tree and this one, interleaved (see ab() below).
@@ -198,7 +201,7 @@ export function exportNetwork(chip: ChipConfig, params: CircuitParameters[], dur
   };
 }
 
-function runBrian(net: Record<string, unknown>, reps: number): Record<string, unknown> {
+function runBrian(net: Record<string, unknown>, reps: number, trains = false): Record<string, unknown> {
   const python = '/usr/bin/python3';
   try {
     execFileSync(python, ['-c', 'import brian2'], { stdio: 'ignore' });
@@ -208,7 +211,7 @@ function runBrian(net: Record<string, unknown>, reps: number): Record<string, un
   const dir = mkdtempSync(join(tmpdir(), 'plateau-bench-'));
   const file = join(dir, 'network.json');
   writeFileSync(file, JSON.stringify(net));
-  const stdout = execFileSync(python, ['bench/brian2/fulldie.py', file, String(reps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
+  const stdout = execFileSync(python, ['bench/brian2/fulldie.py', file, String(reps), ...(trains ? ['spikes'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
   const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!;
   return JSON.parse(line) as Record<string, unknown>;
 }
@@ -283,6 +286,7 @@ function main(): void {
   out.scaling = scaling;
   const f100 = full[0];
   out.components = components({ runCpu: f100.plateauRunCpuSeconds as number, pulses: f100.synapticEvents as number, xbar: f100.crossbarEvents as number });
+  if (!quick) out.dtStudy = dtStudy();
   writeResults(out);
 }
 
@@ -301,8 +305,8 @@ export function components(full: { runCpu: number; pulses: number; xbar: number 
   const nSteps = 10000;
   const quiet = buildDie({ ...FULL, backgroundRate: 0 });
   const model = buildModel(quiet.chip, quiet.params);
-  const kernels = ['auto', 'js'] as const;
-  const perStep: Record<string, number[]> = { auto: [], js: [] };
+  const kernels = ['auto', 'sparse', 'js'] as const;
+  const perStep: Record<string, number[]> = { auto: [], sparse: [], js: [] };
   for (let r = 0; r < 2 * REPS + 2; r++) {
     for (const kernel of r % 2 ? [...kernels].reverse() : kernels) {
       const e = new SteppedEngine(model, quiet.chip, { dt, seed: 1, noise: false, externalSpikes: [], noSleep: true, kernel });
@@ -323,15 +327,97 @@ export function components(full: { runCpu: number; pulses: number; xbar: number 
   const perPulse = (full.runCpu - idle * nSteps - perCompStep * NEURON_CIRCUITS * nSteps - perXbar * full.xbar) / full.pulses;
   const row = {
     loadavg1: loadavg()[0],
-    compartmentStepNsWasm: { median: median(perStep.auto), min: Math.min(...perStep.auto) },
+    compartmentStepNsWasmDense: { median: median(perStep.auto), min: Math.min(...perStep.auto) },
+    compartmentStepNsWasmSparse: { median: median(perStep.sparse), min: Math.min(...perStep.sparse) },
     compartmentStepNsTypeScript: { median: median(perStep.js), min: Math.min(...perStep.js) },
     idleStepNs: idle * 1e9,
     crossbarEventNs: perXbar * 1e9,
     synapticPulseNs: perPulse * 1e9,
-    note: 'process CPU; compartment-step from a die kept awake without input (kernel + per-compartment share of the step), crossbar event from the die without synapses, synaptic pulse as the remainder of the full die (dt 100 ns) per pulse',
+    note: 'process CPU; compartment-step from a die kept awake without input (kernel + per-compartment share of the step; dense: the f64x2 kernel over all compartments, the default when most are awake; sparse: the WebAssembly kernel over the awake list), crossbar event from the die without synapses, synaptic pulse as the remainder of the full die (dt 100 ns) per pulse (routing, accumulation, application, and the threshold/reset work of the spikes)',
   };
   console.log('components', JSON.stringify(row));
   return row;
+}
+
+/**
+ * Spike-by-spike agreement of `test` with `ref` (per circuit, both time-sorted): a reference spike
+ * is matched by the nearest unused test spike of the same circuit within ±window; the fraction is
+ * matched / max(n_ref, n_test), the timing error the |Δt| of the matched pairs.
+ */
+export function matchTrains(ref: number[][], test: number[][], window: number): Record<string, number> {
+  let matched = 0;
+  let nRef = 0;
+  let nTest = 0;
+  const dts: number[] = [];
+  for (let i = 0; i < ref.length; i++) {
+    const a = ref[i] ?? [];
+    const b = test[i] ?? [];
+    nRef += a.length;
+    nTest += b.length;
+    let j = 0;
+    for (const t of a) {
+      while (j < b.length && b[j] < t - window) j++;
+      if (j < b.length && Math.abs(b[j] - t) <= window) {
+        dts.push(Math.abs(b[j] - t));
+        matched++;
+        j++;
+      }
+    }
+  }
+  dts.sort((x, y) => x - y);
+  return {
+    spikesRef: nRef, spikes: nTest, matched, matchedFraction: matched / Math.max(nRef, nTest, 1),
+    medianAbsDtSeconds: dts.length ? dts[dts.length >> 1] : NaN, p95AbsDtSeconds: dts.length ? dts[Math.floor(0.95 * (dts.length - 1))] : NaN,
+  };
+}
+
+function trainsOf(n: number, circuit: ArrayLike<number>, time: ArrayLike<number>): number[][] {
+  const out: number[][] = Array.from({ length: n }, () => []);
+  for (let k = 0; k < circuit.length; k++) out[circuit[k]].push(time[k]);
+  for (const t of out) t.sort((a, b) => a - b);
+  return out;
+}
+
+/**
+ * (f) dt study on the feed-forward die (the full die without the on-chip routes back, so that
+ * every circuit's spike train is driven by the same background events at every dt and can be
+ * compared spike by spike; a recurrent die is chaotic: its trains part after the first
+ * difference, at any dt). plateau's 10 ns run is the reference; Brian2 at the same dt (event
+ * times rounded to its step, ideal reset clamp) is compared with plateau's reference and with
+ * its own 10 ns run.
+ */
+export function dtStudy(): Record<string, unknown> {
+  const duration = 1e-3;
+  const dts = [10e-9, 32e-9, 100e-9, 320e-9, 1e-6];
+  const window = 1e-6;
+  const { chip, params } = buildDie({ ...FULL, recurrent: false });
+  const rows: Record<string, unknown>[] = [];
+  let ref: number[][] | null = null;
+  let brianRef: number[][] | null = null;
+  for (const dt of dts) {
+    const res = emulate(chip, params, { duration, dt, seed: 1, noise: false });
+    const trains = res.spikeTrains.map((t) => [...t].sort((a, b) => a - b));
+    ref ??= trains;
+    const rcpu = runCpu(chip, params, duration, dt);
+    const row: Record<string, unknown> = { dt, loadavg1: loadavg()[0], plateauRunCpuSeconds: rcpu, plateau: matchTrains(ref, trains, window) };
+    const brian = runBrian(exportNetwork(chip, params, duration, dt), 3, true);
+    const bi = brian.spikeI as number[] | undefined;
+    if (bi) {
+      const bt = trainsOf(NEURON_CIRCUITS, bi, brian.spikeT as number[]);
+      brianRef ??= bt;
+      row.brian2RunSeconds = median(brian.runSeconds as number[]);
+      row.brian2VsPlateauReference = matchTrains(ref, bt, window);
+      row.brian2VsBrian2At10ns = matchTrains(brianRef, bt, window);
+    } else {
+      row.brian2 = brian;
+    }
+    console.log('dt study', JSON.stringify(row));
+    rows.push(row);
+  }
+  return {
+    description: 'feed-forward full die (512 LIF circuits, 131072 synapses, 8 Poisson sources at 12.5 MEvent/s, no on-chip routes back), 1 ms; reference: plateau at dt 10 ns; a spike matches the nearest unused spike of the same circuit within ±1 us; matchedFraction = matched / max(n_ref, n); |dt| of the matched pairs. Brian2: event times rounded to its step, ideal reset clamp, no clock-edge registration (bench/brian2/fulldie.py).',
+    windowSeconds: window, rows,
+  };
 }
 
 async function workers(out: Record<string, unknown>): Promise<void> {
@@ -430,6 +516,13 @@ async function workersWhenQuiet(maxLoad: number, until: number): Promise<void> {
 }
 
 const abIndex = process.argv.indexOf('--ab');
+if (process.argv.includes('--dt-study') && process.argv[1]?.endsWith('emulator.ts')) {
+  const path = 'bench/results/emulator.json';
+  const out = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  out.dtStudy = { ...dtStudy(), date: new Date().toISOString() };
+  writeResults(out);
+  process.exit(0);
+}
 const workersIndex = process.argv.indexOf('--workers');
 if (workersIndex > 0 && process.argv[1]?.endsWith('emulator.ts')) {
   const maxLoad = Number(process.argv[workersIndex + 1] ?? 2);

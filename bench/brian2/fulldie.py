@@ -1,6 +1,7 @@
 """Peer of bench/emulator.ts (b): the same full-die network in Brian2 C++ standalone, one thread.
 
-Usage: /usr/bin/python3 bench/brian2/fulldie.py NETWORK.json REPS
+Usage: /usr/bin/python3 bench/brian2/fulldie.py NETWORK.json REPS [spikes]
+(`spikes`: also print the first run's spike trains as spikeI / spikeT, for the dt study.)
 Reads the network exported by bench/emulator.ts (neuron parameters, the background events as
 they arrive at the synapse drivers, the synapses reached by every (bus, label), the recurrent
 on-chip routes) and prints one JSON line: the simulation time of each run as Brian2 measures it
@@ -55,6 +56,7 @@ def main():
     build_and_run = time.perf_counter() - t0
     runs = [device._last_run_time]
     spikes = int(M.num_spikes)
+    trains = {'spikeI': [int(i) for i in M.i[:]], 'spikeT': [float(t) for t in M.t[:] / second]} if len(sys.argv) > 3 and sys.argv[3] == 'spikes' else {}
     # CPU time (user + system) of each later run's whole process (loading the arrays, the run,
     # writing the results), for comparison with plateau's CPU time of the whole emulate() call.
     cpu = []
@@ -65,7 +67,7 @@ def main():
         cpu.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
         runs.append(device._last_run_time)
     print(json.dumps({'runSeconds': runs, 'processCpuSeconds': cpu, 'compileAndFirstRunSeconds': build_and_run, 'spikes': spikes,
-                      'synapses': len(d['syn_i']), 'events': len(d['spk_i']), 'brian2': __import__('brian2').__version__}))
+                      'synapses': len(d['syn_i']), 'events': len(d['spk_i']), 'brian2': __import__('brian2').__version__, **trains}))
 
 
 if __name__ == '__main__':

@@ -101,74 +101,79 @@ export function buildRoutingTable(chip: ChipConfig, params: CircuitParameters[],
     ampPerWeight[2 * c + 1] = pulseAmplitudePerWeight(params[c], 1);
   }
 
-  // Flat list of (key, target input, amplitude) for every synapse reachable from each
-  // (bus, label), then a counting sort into CSR by key.
+  // Every synapse reachable from each (bus, label), in two passes over the same loops: the first
+  // counts the entries per key (bus·2048 + label), the second places them at their key's cursor,
+  // so that each key's entries keep the loops' order (as a stable counting sort would) without a
+  // growing intermediate list.
   const nKeys = N_BUSES * LABELS_PER_BUS;
-  let keys = new Int32Array(1 << 16);
-  let tgts = new Int32Array(1 << 16);
-  let amps = new Float64Array(1 << 16);
-  let wts = new Uint8Array(1 << 16);
-  let nEntries = 0;
-  const push = (key: number, tgt: number, amp: number, w: number): void => {
-    if (nEntries === keys.length) {
-      const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(a.length * 2); b.set(a); return b; };
-      keys = grow(keys, (n) => new Int32Array(n));
-      tgts = grow(tgts, (n) => new Int32Array(n));
-      amps = grow(amps, (n) => new Float64Array(n));
-      wts = grow(wts, (n) => new Uint8Array(n));
-    }
-    keys[nEntries] = key;
-    tgts[nEntries] = tgt;
-    amps[nEntries] = amp;
-    wts[nEntries] = w;
-    nEntries++;
-  };
+  const rowPtr = new Int32Array(nKeys + 1);
+  let cursor = rowPtr;
+  let target = new Int32Array(0);
+  let amplitude = new Float64Array(0);
+  let weight = new Uint8Array(0);
   let synapsesInUse = 0;
   const weights = chip.weights;
   const labels = chip.labels;
+  // Per driver: its bus, the row-select addresses it answers to, the receptors of its two rows.
+  const drivers: { bus: number; selects: Int32Array; receptors: [number[], number[]] }[] = [];
   for (let block = 0; block < 2; block++) {
     for (let d = 0; d < N_DRIVERS_PER_BLOCK; d++) {
       const drv = chip.drivers[block * N_DRIVERS_PER_BLOCK + d];
-      if (!drv.enable_receiver) continue;
-      const bus = block * 4 + (d % 4);
       const pos = Math.floor(d / 4);
       const mask = drv.row_address_compare_mask & 31;
-      // Row-select addresses this driver answers to.
       const selects: number[] = [];
       for (let rs = 0; rs < N_DRIVERS_PER_BUS; rs++) if ((rs & mask) === (pos & mask)) selects.push(rs);
-      for (let half = 0; half < 2; half++) {
-        const receptors = receptorsOf(half === 0 ? drv.row_mode_top : drv.row_mode_bottom);
-        if (receptors.length === 0) continue;
-        const row = 2 * d + half;
-        const rowBase = (block * N_SYN_ROWS + row) * N_SYN_COLUMNS;
-        for (let col = 0; col < N_SYN_COLUMNS; col++) {
-          const w = weights[rowBase + col];
-          if (w === 0) continue;
-          const label = labels[rowBase + col] & 63;
-          const circuit = block * N_COLUMNS + col;
-          synapsesInUse++;
-          for (const r of receptors) {
-            const tgt = circuit * 2 + r;
-            const amp = w * ampPerWeight[tgt];
-            if (amp === 0 && !(bypass && bypass[tgt])) continue;
-            for (const rs of selects) push(bus * LABELS_PER_BUS + ((rs << 6) | label), tgt, amp, w);
+      drivers.push({
+        bus: block * 4 + (d % 4), selects: Int32Array.from(selects),
+        receptors: drv.enable_receiver ? [receptorsOf(drv.row_mode_top), receptorsOf(drv.row_mode_bottom)] : [[], []],
+      });
+    }
+  }
+  for (let pass = 0; pass < 2; pass++) {
+    const place = pass === 1;
+    for (let block = 0; block < 2; block++) {
+      for (let d = 0; d < N_DRIVERS_PER_BLOCK; d++) {
+        const { bus, selects, receptors: rec } = drivers[block * N_DRIVERS_PER_BLOCK + d];
+        const keyBase = bus * LABELS_PER_BUS;
+        for (let half = 0; half < 2; half++) {
+          const receptors = rec[half];
+          if (receptors.length === 0) continue;
+          const row = 2 * d + half;
+          const rowBase = (block * N_SYN_ROWS + row) * N_SYN_COLUMNS;
+          for (let col = 0; col < N_SYN_COLUMNS; col++) {
+            const w = weights[rowBase + col];
+            if (w === 0) continue;
+            const label = labels[rowBase + col] & 63;
+            const circuit = block * N_COLUMNS + col;
+            if (!place) synapsesInUse++;
+            for (let ri = 0; ri < receptors.length; ri++) {
+              const tgt = circuit * 2 + receptors[ri];
+              const amp = w * ampPerWeight[tgt];
+              if (amp === 0 && !(bypass && bypass[tgt])) continue;
+              for (let si = 0; si < selects.length; si++) {
+                const key = keyBase + ((selects[si] << 6) | label);
+                if (!place) {
+                  rowPtr[key + 1]++;
+                } else {
+                  const at = cursor[key]++;
+                  target[at] = tgt;
+                  amplitude[at] = amp;
+                  weight[at] = w;
+                }
+              }
+            }
           }
         }
       }
     }
-  }
-  const rowPtr = new Int32Array(nKeys + 1);
-  for (let e = 0; e < nEntries; e++) rowPtr[keys[e] + 1]++;
-  for (let k = 0; k < nKeys; k++) rowPtr[k + 1] += rowPtr[k];
-  const target = new Int32Array(nEntries);
-  const amplitude = new Float64Array(nEntries);
-  const weight = new Uint8Array(nEntries);
-  const cursor = rowPtr.slice(0, nKeys);
-  for (let e = 0; e < nEntries; e++) {
-    const at = cursor[keys[e]]++;
-    target[at] = tgts[e];
-    amplitude[at] = amps[e];
-    weight[at] = wts[e];
+    if (!place) {
+      for (let k = 0; k < nKeys; k++) rowPtr[k + 1] += rowPtr[k];
+      const nEntries = rowPtr[nKeys];
+      target = new Int32Array(nEntries);
+      amplitude = new Float64Array(nEntries);
+      weight = new Uint8Array(nEntries);
+      cursor = rowPtr.slice(0, nKeys);
+    }
   }
   return { rowPtr, target, amplitude, weight, amplitudePerWeight: ampPerWeight, nodePtr, nodes, synapsesInUse };
 }

@@ -93,8 +93,8 @@ describe('WebAssembly lean kernel', () => {
     expect(sparse.wasmPaths).toEqual({ dense: false, delivery: false, apply: false });
     expect(js.leanKernelKind).toBe('js');
     expect(lockstep(wasm, js, 1500).firstMismatch).toBe(-1);
-    // Dense in all steps but every 32nd (the sparse pass that lets fixed points fall asleep).
-    expect(wasm.denseSteps).toBe(1500 - Math.floor(1500 / 32));
+    // Dense in all steps but every 128th (the sparse pass that lets fixed points fall asleep).
+    expect(wasm.denseSteps).toBe(1500 - Math.floor(1500 / 128));
     for (let k = 0; k < 1500; k++) sparse.step();
     expect(sparse.denseSteps).toBe(0);
     for (const e of [wasm, sparse]) {
