@@ -11,6 +11,7 @@
  * (d) worker threads: independent trials on 1 vs 2 threads.
  * (e) cost components: ns per compartment-step (dense f64x2 and sparse WebAssembly kernels, the
  *     TypeScript kernel), per crossbar event, per synaptic pulse.
+ * `--full-die`: (a), (b) at 100 ns and (e) alone, merged into the existing JSON (a quiet-minute rerun).
  * (f) dt study (`--dt-study` alone, merged into the JSON; also part of the full run): the
  *     feed-forward die at dt 10 ns (reference), 32 ns, 100 ns, 320 ns, 1 µs — spike counts and
  *     spike-by-spike agreement with the 10 ns reference, run CPU — with Brian2 at the same dt.
@@ -218,44 +219,9 @@ function runBrian(net: Record<string, unknown>, reps: number, trains = false): R
 
 function main(): void {
   const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() }, date: new Date().toISOString(), reps: REPS };
+  out.fullDie = fullDie(quick ? [100e-9] : [100e-9, 32e-9, 10e-9]);
+  const full = (out.fullDie as { runs: Record<string, unknown>[] }).runs;
   const duration = 1e-3;
-  const dts = quick ? [100e-9] : [100e-9, 32e-9, 10e-9];
-  const { chip, params } = buildDie(FULL);
-
-  // (a) + (b): full die, plateau and Brian2 side by side at the same dt.
-  const full: Record<string, unknown>[] = [];
-  for (const dt of dts) {
-    const { wall, run, setup, cpu, runCpu: rcpu, load, res } = timeRun(chip, params, duration, dt);
-    const row: Record<string, unknown> = {
-      dt, loadavg1: load, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, plateauCpuSeconds: cpu, plateauRunCpuSeconds: rcpu, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
-      meanRateHwHz: res.spikes.length / NEURON_CIRCUITS / duration, crossbarEvents: res.crossbarEvents, synapticEvents: res.synapticEvents,
-    };
-    if (dt >= 32e-9 || !quick) {
-      const brian = runBrian(exportNetwork(chip, params, duration, dt), quick ? 1 : REPS);
-      row.brian2 = brian;
-      const runs = brian.runSeconds as number[] | undefined;
-      if (runs) {
-        row.brian2RunSeconds = median(runs);
-        // Brian2's _last_run_time excludes code generation and compilation: compare run to run.
-        row.plateauRunOverBrian2Run = run / median(runs);
-        row.plateauRunCpuOverBrian2Run = rcpu / median(runs);
-        const bcpu = brian.processCpuSeconds as number[] | undefined;
-        if (bcpu && bcpu.length > 0) {
-          // CPU time of the whole call on both sides (plateau: emulate() with model compilation;
-          // Brian2: the compiled binary's process, loading its arrays and writing results).
-          row.brian2ProcessCpuSeconds = median(bcpu);
-          row.plateauCpuOverBrian2Cpu = cpu / median(bcpu);
-        }
-        row.loadavg1AfterBrian2 = loadavg()[0];
-      }
-    }
-    console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' || k === 'processCpuSeconds' ? undefined : v)));
-    full.push(row);
-  }
-  out.fullDie = {
-    description: '512 LIF circuits (tau_m 10 us, tau_s 5 us), 131072 synapses in use (random 6-bit weights and labels, top rows excitatory, bottom rows inhibitory), 8 Poisson background sources at 12.5 MEvent/s (10 % of their bandwidth) over all 2048 row-select/synapse labels, on-chip spikes routed back; 1 ms hardware time. plateauWallSeconds is the median of the emulate() call; plateauSetupSeconds the part spent compiling the model (routing tables, compartments); plateauRunSeconds the rest, comparable with the device._last_run_time of Brian2 (which excludes code generation and compilation).',
-    runs: full,
-  };
 
   // (c) scaling at dt = 100 ns.
   const scaling: Record<string, unknown>[] = [];
@@ -288,6 +254,45 @@ function main(): void {
   out.components = components({ runCpu: f100.plateauRunCpuSeconds as number, pulses: f100.synapticEvents as number, xbar: f100.crossbarEvents as number });
   if (!quick) out.dtStudy = dtStudy();
   writeResults(out);
+}
+
+/** (a) + (b): full die, plateau and Brian2 side by side at the same dt. */
+function fullDie(dts: number[]): Record<string, unknown> {
+  const duration = 1e-3;
+  const { chip, params } = buildDie(FULL);
+  const full: Record<string, unknown>[] = [];
+  for (const dt of dts) {
+    const { wall, run, setup, cpu, runCpu: rcpu, load, res } = timeRun(chip, params, duration, dt);
+    const row: Record<string, unknown> = {
+      dt, loadavg1: load, plateauWallSeconds: wall, plateauSetupSeconds: setup, plateauRunSeconds: run, plateauCpuSeconds: cpu, plateauRunCpuSeconds: rcpu, slowdownVsChip: wall / duration, runSlowdownVsChip: run / duration, plateauSpikes: res.spikes.length,
+      meanRateHwHz: res.spikes.length / NEURON_CIRCUITS / duration, crossbarEvents: res.crossbarEvents, synapticEvents: res.synapticEvents,
+    };
+    if (dt >= 32e-9 || !quick) {
+      const brian = runBrian(exportNetwork(chip, params, duration, dt), quick ? 1 : REPS);
+      row.brian2 = brian;
+      const runs = brian.runSeconds as number[] | undefined;
+      if (runs) {
+        row.brian2RunSeconds = median(runs);
+        // Brian2's _last_run_time excludes code generation and compilation: compare run to run.
+        row.plateauRunOverBrian2Run = run / median(runs);
+        row.plateauRunCpuOverBrian2Run = rcpu / median(runs);
+        const bcpu = brian.processCpuSeconds as number[] | undefined;
+        if (bcpu && bcpu.length > 0) {
+          // CPU time of the whole call on both sides (plateau: emulate() with model compilation;
+          // Brian2: the compiled binary's process, loading its arrays and writing results).
+          row.brian2ProcessCpuSeconds = median(bcpu);
+          row.plateauCpuOverBrian2Cpu = cpu / median(bcpu);
+        }
+        row.loadavg1AfterBrian2 = loadavg()[0];
+      }
+    }
+    console.log('full die', JSON.stringify(row, (k, v) => (k === 'runSeconds' || k === 'processCpuSeconds' ? undefined : v)));
+    full.push(row);
+  }
+  return {
+    description: '512 LIF circuits (tau_m 10 us, tau_s 5 us), 131072 synapses in use (random 6-bit weights and labels, top rows excitatory, bottom rows inhibitory), 8 Poisson background sources at 12.5 MEvent/s (10 % of their bandwidth) over all 2048 row-select/synapse labels, on-chip spikes routed back; 1 ms hardware time. plateauWallSeconds is the median of the emulate() call; plateauSetupSeconds the part spent compiling the model (routing tables, compartments); plateauRunSeconds the rest, comparable with the device._last_run_time of Brian2 (which excludes code generation and compilation).',
+    runs: full,
+  };
 }
 
 /**
@@ -516,6 +521,20 @@ async function workersWhenQuiet(maxLoad: number, until: number): Promise<void> {
 }
 
 const abIndex = process.argv.indexOf('--ab');
+if (process.argv.includes('--full-die') && process.argv[1]?.endsWith('emulator.ts')) {
+  // Only (a) + (b) at 100 ns (and (e), which divides its run), merged into the JSON: for a rerun
+  // at a quiet minute.
+  const path = 'bench/results/emulator.json';
+  const out = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const fd = fullDie([100e-9]);
+  const prev = (out.fullDie as { runs?: Record<string, unknown>[] } | undefined)?.runs ?? [];
+  const runs = fd.runs as Record<string, unknown>[];
+  out.fullDie = { ...fd, runs: [...runs, ...prev.filter((r) => r.dt !== 100e-9)], rerun100nsAt: new Date().toISOString() };
+  const f100 = runs[0];
+  out.components = components({ runCpu: f100.plateauRunCpuSeconds as number, pulses: f100.synapticEvents as number, xbar: f100.crossbarEvents as number });
+  writeResults(out);
+  process.exit(0);
+}
 if (process.argv.includes('--dt-study') && process.argv[1]?.endsWith('emulator.ts')) {
   const path = 'bench/results/emulator.json';
   const out = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
