@@ -117,12 +117,20 @@ describe('deriveCircuitParameters with { circuits }', () => {
 
   it('recognises the reset configuration and any change of it', () => {
     expect(isResetConfig(defaultNeuronConfig())).toBe(true);
-    const c = defaultNeuronConfig();
-    c.event_routing.address = 1;
-    expect(isResetConfig(c)).toBe(false);
-    const d = defaultNeuronConfig();
-    d.readout.source = 'exc_synin';
-    expect(isResetConfig(d)).toBe(false);
+    // Every member of every group, changed alone, makes it a configured circuit (this also
+    // catches a member added to the configuration but not to isResetConfig).
+    const d = defaultNeuronConfig() as unknown as Record<string, Record<string, unknown>>;
+    let flipped = 0;
+    for (const g of Object.keys(d)) {
+      for (const m of Object.keys(d[g])) {
+        const c = defaultNeuronConfig() as unknown as Record<string, Record<string, unknown>>;
+        const v = c[g][m];
+        c[g][m] = typeof v === 'number' ? v + 1 : typeof v === 'boolean' ? !v : `${String(v)}-changed`;
+        expect(isResetConfig(c as unknown as ReturnType<typeof defaultNeuronConfig>), `${g}.${m}`).toBe(false);
+        flipped++;
+      }
+    }
+    expect(flipped).toBeGreaterThan(60);
   });
 
   it('rejects a circuit out of range', () => {
