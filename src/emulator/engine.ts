@@ -1124,7 +1124,7 @@ export class SteppedEngine {
         oNodes: ar.oNodes, oAccA: ar.oAccA, oAccB: ar.oAccB, oTouched: ar.oTouched, oMarked: ar.oMarked, oEvIn: ar.oEvIn,
         oEvLabel: ar.oEvLabel, oEvH: ar.oEvH, nEv: 0, pulses: 0, nTouched: 0, oCompOf: ar.oCompOf, oTauS: ar.oTauS, oCap: ar.oCap, woke: 0,
         oBgTime: ar.oBgTime, oBgLabel: ar.oBgLabel, oBgPos: ar.oBgPos, oBgFill: ar.oBgFill, oBgInput: ar.oBgInput,
-        nBg: this.background.sources.length, bgK: 0, status: 0, bgEvents: 0,
+        nBg: this.background.sources.length, bgK: 0, status: 0, bgEvents: 0, evCap: EVENT_BATCH, scratch: 0,
       });
       this.hdrF = new Float64Array(buf, STEP_F64_OFFSET, STEP_HEADER_F64.length);
       this.hdrF[F_LATENCY] = ROUTING_LATENCY_S;
@@ -1787,19 +1787,25 @@ export class SteppedEngine {
       this.hdrF[F_TEND] = tEnd;
       hdr[H_BGK] = 0;
       hdr[H_BGEVENTS] = 0;
+      hdr[H_NEV] = 0;
       for (;;) {
         this.wk!.background();
-        if (hdr[H_STATUS] === 0) break;
-        refillBackground(this.background, hdr[H_BGK]);
+        const status = hdr[H_STATUS];
+        if (status === 0) break;
+        if (status === 1) refillBackground(this.background, hdr[H_BGK]);
+        else this.wk!.deliver(); // the list is full: deliver it (nEv ← 0) and go on
       }
       this.crossbarEvents += hdr[H_BGEVENTS];
+      ne = hdr[H_NEV];
     }
+    let appended = 0;
     while (this.extPtr < this.external.length && this.external[this.extPtr].time + L <= tEnd) {
       const e = this.external[this.extPtr++];
       const ta = e.time + L;
       evIn[ne] = FIRST_EXTERNAL_INPUT + e.input;
       evLabel[ne] = e.label & 0x3fff;
       evH[ne] = tb > ta ? tb - ta : 0;
+      appended++;
       if (++ne === EVENT_BATCH) ne = this.flushEvents(ne);
     }
     if (this.pendN > 0) {
@@ -1813,6 +1819,7 @@ export class SteppedEngine {
           evIn[ne] = pendIn[k];
           evLabel[ne] = pendLabel[k];
           evH[ne] = tb > ta ? tb - ta : 0;
+          appended++;
           if (++ne === EVENT_BATCH) ne = this.flushEvents(ne);
         } else {
           pendT[keep] = ta;
@@ -1824,6 +1831,7 @@ export class SteppedEngine {
       this.pendN = keep;
     }
     if (ne > 0) this.flushEvents(ne);
+    this.crossbarEvents += appended;
     this.synapticEvents += hdr[H_PULSES];
   }
 
@@ -1831,7 +1839,6 @@ export class SteppedEngine {
   private flushEvents(ne: number): number {
     this.hdr[H_NEV] = ne;
     this.wk!.deliver();
-    this.crossbarEvents += ne;
     return 0;
   }
 

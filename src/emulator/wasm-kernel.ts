@@ -218,11 +218,11 @@ export const STEP_HEADER_I32 = [
   'oRowPtr', 'oEntry', 'oApw', 'oNodePtr', 'oNodes', 'oAccA', 'oAccB', 'oTouched', 'oMarked',
   'oEvIn', 'oEvLabel', 'oEvH', 'nEv', 'pulses', 'nTouched',
   'oCompOf', 'oTauS', 'oCap', 'woke',
-  'oBgTime', 'oBgLabel', 'oBgPos', 'oBgFill', 'oBgInput', 'nBg', 'bgK', 'status', 'bgEvents',
+  'oBgTime', 'oBgLabel', 'oBgPos', 'oBgFill', 'oBgInput', 'nBg', 'bgK', 'status', 'bgEvents', 'evCap', 'scratch',
 ] as const;
 /** f64 fields of the step header, at STEP_F64_OFFSET + 8·k. */
 export const STEP_HEADER_F64 = ['tb', 'tEnd', 'latency'] as const;
-export const STEP_F64_OFFSET = 256;
+export const STEP_F64_OFFSET = 264;
 /** Slots per background source in the event blocks (engine.ts `BackgroundBlocks`). */
 export const BACKGROUND_BLOCK = 256;
 export type StepHeaderField = (typeof STEP_HEADER_I32)[number];
@@ -527,6 +527,32 @@ function deliverBody(): number[] {
   const r = routeLocals(f);
   const [nEv, e, oEvIn, oEvLabel, oEvH] = Array.from({ length: 5 }, () => f.local(I32));
   f.hdr(nEv, stepAt('nEv')); f.hdr(oEvIn, stepAt('oEvIn')); f.hdr(oEvLabel, stepAt('oEvLabel')); f.hdr(oEvH, stepAt('oEvH'));
+  // First pass: each event's row pointer and its row's first entry loaded (into a scratch sum),
+  // so that the cache misses of all the events' rows overlap instead of each event's chain
+  // (label → row pointer → entries) stalling the routing in turn (the load is the prefetch
+  // WebAssembly lacks; the result is stored so that it is not dead code).
+  const seen = f.local(I32);
+  f.whileLt(e, nEv, () => {
+    f.addr(r.at, oEvIn, e, 2); f.get(r.at); f.ldI(0); f.set(r.input);
+    f.addr(r.at, oEvLabel, e, 2); f.get(r.at); f.ldI(0); f.set(r.label);
+    f.inc(e);
+    f.addr(r.at, r.oNodePtr, r.input, 2);
+    f.get(r.at); f.ldI(0); f.set(r.k);
+    f.get(r.at); f.ldI(4); f.set(r.kEnd);
+    f.whileLt(r.k, r.kEnd, () => {
+      f.addr(r.at, r.oNodes, r.k, 2);
+      f.get(r.at); f.ldI(0); f.set(r.out);
+      f.inc(r.k, 3);
+      f.get(r.out); f.i32(8); f.op(0x48 /* i32.lt_s */);
+      f.op(OP.if, EMPTY);
+      f.get(r.out); f.i32(11); f.op(OP.i32shl); f.get(r.label); f.i32(0x7ff); f.op(OP.i32and); f.op(OP.i32add); f.set(r.key);
+      f.addr(r.at, r.oRowPtr, r.key, 2); f.get(r.at); f.ldI(0); f.set(r.s);
+      f.get(seen); f.addr(r.at, r.oEntry, r.s, 2); f.get(r.at); f.ldI(0); f.op(0x73 /* i32.xor */); f.set(seen);
+      f.op(OP.end);
+    });
+  });
+  f.i32(0); f.get(seen); f.stI(stepAt('scratch'));
+  f.i32(0); f.set(e);
   f.whileLt(e, nEv, () => {
     f.addr(r.at, oEvIn, e, 2); f.get(r.at); f.ldI(0); f.set(r.input);
     f.addr(r.at, oEvLabel, e, 2); f.get(r.at); f.ldI(0); f.set(r.label);
@@ -540,52 +566,56 @@ function deliverBody(): number[] {
 }
 
 /**
- * The background sources' events due by the step's end, delivered straight from their blocks
- * (`deliverAll` in engine.ts: sources in order, each source's events in time order): for source
- * k from header bgK on, while its next event's arrival ta = t_entry + latency satisfies
- * ta ≤ tEnd, the event is routed (`emitRoute`) with h = tb > ta ? tb − ta : 0. A source whose
- * block is used up stops the function with status 1 and bgK = k (the engine draws the next
- * block, `refillBackground`, and calls again); status 0 when done. Counts the events in bgEvents.
+ * The background sources' events due by the step's end, taken from their blocks into the event
+ * list (`deliverAll` in engine.ts: sources in order, each source's events in time order): for
+ * source k from header bgK on, while its next event's arrival ta = t_entry + latency satisfies
+ * ta ≤ tEnd, (crossbar input, label, h = tb > ta ? tb − ta : 0) is appended at nEv. A source
+ * whose block is used up stops the function with status 1 and bgK = k (the engine draws the next
+ * block, `refillBackground`, and calls again); a full list (evCap) with status 2 (the engine
+ * delivers it and calls again); status 0 when done. Counts the events in bgEvents.
  */
 function backgroundBody(): number[] {
   const f = new Fn();
-  const r = routeLocals(f);
-  const [nb, kk, pos, slot, ev, oTime, oLabel, oPos, oFill, oInput] = Array.from({ length: 10 }, () => f.local(I32));
+  const [nb, kk, pos, slot, ev, oTime, oLabel, oPos, oFill, oInput, ne, cap, oEvIn, oEvLabel, oEvH, at] = Array.from({ length: 16 }, () => f.local(I32));
   const [tb, tEnd, lat, ta] = Array.from({ length: 4 }, () => f.local(F64));
   f.hdr(nb, stepAt('nBg')); f.hdr(kk, stepAt('bgK')); f.hdr(ev, stepAt('bgEvents'));
   f.hdr(oTime, stepAt('oBgTime')); f.hdr(oLabel, stepAt('oBgLabel')); f.hdr(oPos, stepAt('oBgPos')); f.hdr(oFill, stepAt('oBgFill')); f.hdr(oInput, stepAt('oBgInput'));
+  f.hdr(ne, stepAt('nEv')); f.hdr(cap, stepAt('evCap'));
+  f.hdr(oEvIn, stepAt('oEvIn')); f.hdr(oEvLabel, stepAt('oEvLabel')); f.hdr(oEvH, stepAt('oEvH'));
   [tb, tEnd, lat].forEach((l, j) => { f.i32(0); f.ldF(STEP_F64_OFFSET + 8 * j); f.set(l); });
-  f.op(OP.block, EMPTY); // exit: block used up (status 1)
+  const status = f.local(I32);
+  f.op(OP.block, EMPTY); // exit with `status` set (1: block used up, 2: list full)
   f.whileLt(kk, nb, () => {
     f.op(OP.block, EMPTY, OP.loop, EMPTY);
+    // the list is full → status 2 (the engine delivers it and calls again)
+    f.i32(2); f.set(status);
+    f.get(ne); f.get(cap); f.op(OP.i32geS, OP.brIf, 4);
     // pos = pos[k]; if (pos === fill[k]) → status 1
-    f.addr(r.at, oPos, kk, 2); f.get(r.at); f.ldI(0); f.set(pos);
-    f.get(pos); f.addr(r.at, oFill, kk, 2); f.get(r.at); f.ldI(0); f.op(0x46 /* i32.eq */, OP.brIf, 4);
+    f.i32(1); f.set(status);
+    f.addr(at, oPos, kk, 2); f.get(at); f.ldI(0); f.set(pos);
+    f.get(pos); f.addr(at, oFill, kk, 2); f.get(at); f.ldI(0); f.op(0x46 /* i32.eq */, OP.brIf, 4);
     // slot = k·BLOCK + pos; ta = time[slot] + latency; if (!(ta <= tEnd)) next source
     f.get(kk); f.i32(BACKGROUND_BLOCK); f.op(0x6c /* i32.mul */); f.get(pos); f.op(OP.i32add); f.set(slot);
-    f.addr(r.at, oTime, slot, 3); f.get(r.at); f.ldF(0); f.get(lat); f.op(OP.f64add); f.set(ta);
+    f.addr(at, oTime, slot, 3); f.get(at); f.ldF(0); f.get(lat); f.op(OP.f64add); f.set(ta);
     f.get(ta); f.get(tEnd); f.op(0x65 /* f64.le */, 0x45 /* i32.eqz */, OP.brIf, 1);
-    f.addr(r.at, oPos, kk, 2); f.get(r.at); f.get(pos); f.i32(1); f.op(OP.i32add); f.stI(0);
-    f.addr(r.at, oInput, kk, 2); f.get(r.at); f.ldI(0); f.set(r.input);
-    f.addr(r.at, oLabel, slot, 2); f.get(r.at); f.ldI(0); f.set(r.label);
-    // h = tb > ta ? tb − ta : 0
-    f.get(tb); f.get(ta); f.op(0xa1 /* f64.sub */); f.f64(0); f.get(tb); f.get(ta); f.op(OP.f64gt, OP.select); f.set(r.h);
+    f.addr(at, oPos, kk, 2); f.get(at); f.get(pos); f.i32(1); f.op(OP.i32add); f.stI(0);
+    // event list ← (crossbar input, label, h = tb > ta ? tb − ta : 0)
+    f.addr(at, oEvIn, ne, 2); f.get(at); f.addr(slot, oInput, kk, 2); f.get(slot); f.ldI(0); f.stI(0);
+    f.get(kk); f.i32(BACKGROUND_BLOCK); f.op(0x6c /* i32.mul */); f.get(pos); f.op(OP.i32add); f.set(slot);
+    f.addr(at, oEvLabel, ne, 2); f.get(at); f.addr(slot, oLabel, slot, 2); f.get(slot); f.ldI(0); f.stI(0);
+    f.addr(at, oEvH, ne, 3); f.get(at);
+    f.get(tb); f.get(ta); f.op(0xa1 /* f64.sub */); f.f64(0); f.get(tb); f.get(ta); f.op(OP.f64gt, OP.select); f.stF(0);
+    f.inc(ne);
     f.inc(ev);
-    emitRoute(f, r);
     f.op(OP.br, 0, OP.end, OP.end);
     f.inc(kk);
   });
-  routeStore(f, r);
-  f.i32(0); f.get(ev); f.stI(stepAt('bgEvents'));
-  f.i32(0); f.get(kk); f.stI(stepAt('bgK'));
-  f.i32(0); f.i32(0); f.stI(stepAt('status'));
-  f.op(OP.return);
+  f.i32(0); f.set(status);
   f.op(OP.end);
-  // Block used up: the state so far, status 1.
-  routeStore(f, r);
+  f.i32(0); f.get(ne); f.stI(stepAt('nEv'));
   f.i32(0); f.get(ev); f.stI(stepAt('bgEvents'));
   f.i32(0); f.get(kk); f.stI(stepAt('bgK'));
-  f.i32(0); f.i32(1); f.stI(stepAt('status'));
+  f.i32(0); f.get(status); f.stI(stepAt('status'));
   return f.body();
 }
 
