@@ -126,6 +126,7 @@ describe('WebAssembly layer kernel', () => {
     expect(ff.layerInput(1)[40]).toBe(bias);
     expect(() => ff.forwardBatch(n + 1)).toThrow(RangeError);
     expect(() => ff.setFixedInputs(1, [bias, bias])).toThrow(RangeError);
+    expect(() => ff.setFixedInputs(0, [bias])).toThrow(RangeError);
     expect(() => new WasmFeedForward([{ nIn: 5, nOut: 40, tau: 1, capacitance: 1 }, { nIn: 30, nOut: 3, tau: 1, capacitance: 1 }])).toThrow(RangeError);
   });
 

@@ -731,8 +731,9 @@ export class WasmFeedForward {
 
   /** The inputs of layer l ≥ 1 after the previous layer's outputs (bias spike times). */
   setFixedInputs(l: number, times: ArrayLike<number>): void {
+    if (!(l >= 1 && l < this.shapes.length)) throw new RangeError(`WasmFeedForward.setFixedInputs: layer 1..${this.shapes.length - 1}, got ${l}`);
     const from = this.shapes[l - 1].nOut;
-    if (l < 1 || from + times.length !== this.shapes[l].nIn) throw new RangeError(`WasmFeedForward.setFixedInputs: layer ${l} takes ${this.shapes[l].nIn - from} fixed inputs`);
+    if (from + times.length !== this.shapes[l].nIn) throw new RangeError(`WasmFeedForward.setFixedInputs: layer ${l} takes ${this.shapes[l].nIn - from} fixed inputs`);
     for (let k = 0; k < times.length; k++) this.inputs[l][from + k] = times[k];
   }
 
