@@ -127,6 +127,8 @@ describe('WebAssembly layer kernel', () => {
     expect(() => ff.forwardBatch(n + 1)).toThrow(RangeError);
     expect(() => ff.setFixedInputs(1, [bias, bias])).toThrow(RangeError);
     expect(() => ff.setFixedInputs(0, [bias])).toThrow(RangeError);
+    expect(() => new WasmFeedForward([{ nIn: 5, nOut: 0, tau: 1, capacitance: 1 }])).toThrow(RangeError);
+    expect(() => new WasmFeedForward([{ nIn: 5, nOut: 3, tau: 0, capacitance: 1 }])).toThrow(RangeError);
     expect(() => new WasmFeedForward([{ nIn: 5, nOut: 40, tau: 1, capacitance: 1 }, { nIn: 30, nOut: 3, tau: 1, capacitance: 1 }])).toThrow(RangeError);
   });
 

@@ -664,6 +664,10 @@ export class WasmFeedForward {
 
   constructor(shapes: EqualLayerShape[], maxBatch = 256) {
     if (shapes.length === 0 || shapes.length > MAX_LAYERS) throw new RangeError(`WasmFeedForward: 1..${MAX_LAYERS} layers, got ${shapes.length}`);
+    shapes.forEach((s, l) => {
+      if (!(Number.isInteger(s.nIn) && s.nIn > 0 && Number.isInteger(s.nOut) && s.nOut > 0)) throw new RangeError(`WasmFeedForward: layer ${l} needs positive integer nIn, nOut, got ${s.nIn}, ${s.nOut}`);
+      if (!(s.tau > 0 && s.tau < Infinity && s.capacitance > 0 && s.capacitance < Infinity)) throw new RangeError(`WasmFeedForward: layer ${l} needs finite τ > 0 and C > 0, got ${s.tau}, ${s.capacitance}`);
+    });
     for (let l = 1; l < shapes.length; l++) {
       if (shapes[l].nIn < shapes[l - 1].nOut) throw new RangeError(`WasmFeedForward: layer ${l} has ${shapes[l].nIn} inputs, fewer than layer ${l - 1}'s ${shapes[l - 1].nOut} outputs`);
     }
