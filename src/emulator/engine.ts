@@ -533,6 +533,7 @@ const SPARSE_EVERY = 127;
 const H_NEV = STEP_HEADER_I32.indexOf('nEv');
 const H_PULSES = STEP_HEADER_I32.indexOf('pulses');
 const H_WOKE = STEP_HEADER_I32.indexOf('woke');
+const H_NTOUCHED = STEP_HEADER_I32.indexOf('nTouched');
 const H_BGK = STEP_HEADER_I32.indexOf('bgK');
 const H_STATUS = STEP_HEADER_I32.indexOf('status');
 const H_BGEVENTS = STEP_HEADER_I32.indexOf('bgEvents');
@@ -1221,8 +1222,10 @@ export class SteppedEngine {
     if (this.wasmEvents) this.deliverAllWasm();
     else this.deliverAll(t1);
     if (this.wasmApply) {
-      this.wk!.apply();
-      if (this.hdr[H_WOKE] !== 0) this.activeDirty = true;
+      if (this.hdr[H_NTOUCHED] !== 0) {
+        this.wk!.apply();
+        if (this.hdr[H_WOKE] !== 0) this.activeDirty = true;
+      }
     } else {
       this.applyInputs();
     }
