@@ -7,7 +7,7 @@ import { deriveCircuitParameters } from '../circuits/derive.ts';
 import { emulate, DEFAULT_DT } from '../emulator/index.ts';
 import { resultToJson, summarizeEmulation } from '../emulator/run.ts';
 import { lowerExperiment } from '../mapping/lower.ts';
-import { emulateLowered } from '../pipeline/emulate.ts';
+import { emulateLowered, placedCircuits } from '../pipeline/emulate.ts';
 import { emulateLoweredEvent, engineApplicability } from '../pipeline/event.ts';
 import { writeRunOutput } from '../pipeline/output.ts';
 import { formatIssue, inputError } from '../util/errors.ts';
@@ -72,8 +72,10 @@ export default class Emulate extends PlateauCommand {
     for (const w of lowered.warnings.slice(0, 3)) process.stderr.write(`warning: ${formatIssue(w)}\n`);
     if (lowered.warnings.length > 3) process.stderr.write(`warning: ... and ${lowered.warnings.length - 3} more like these\n`);
     let engine = flags.engine;
-    if (engine === 'auto') engine = engineApplicability(lowered, deriveCircuitParameters(lowered.chip, die)) === null && !exp.recordings.some((r) => r.observable !== 'spikes') ? 'event' : 'stepped';
-    const opts = { die, seed: flags.seed, noise: flags['no-noise'] ? false : undefined, dt };
+    // One derivation (of the circuits in use) serves the engine choice and the run.
+    const params = deriveCircuitParameters(lowered.chip, die, { circuits: placedCircuits(lowered) });
+    if (engine === 'auto') engine = engineApplicability(lowered, params) === null && !exp.recordings.some((r) => r.observable !== 'spikes') ? 'event' : 'stepped';
+    const opts = { die, seed: flags.seed, noise: flags['no-noise'] ? false : undefined, dt, params };
     let spikes: Record<string, number[]>;
     let wallSeconds: number;
     let simulatedSeconds: number;
