@@ -471,6 +471,8 @@ interface Arena {
   oAccA: number; oAccB: number; oTouched: number; oMarked: number; oEvIn: number; oEvLabel: number; oEvH: number;
   oCompOf: number; oTauS: number; oCap: number;
   oBgTime: number; oBgLabel: number; oBgPos: number; oBgFill: number; oBgInput: number;
+  /** nextSwitch per compartment; the reset's full-step constants per compartment; pause per circuit. */
+  oNs: number; oRc: number; oPause: number;
 }
 
 /** Events per call of the WebAssembly delivery (a step with more is delivered in several calls). */
@@ -514,10 +516,13 @@ function arena(nc: number, nCircuits: number, nScalar: number, R: RoutingTable):
   const oBgPos = take(4 * BACKGROUND_SOURCES);
   const oBgFill = take(4 * BACKGROUND_SOURCES);
   const oBgInput = take(4 * BACKGROUND_SOURCES);
+  const oNs = take(8 * nc);
+  const oRc = take(32 * nc);
+  const oPause = take(nCircuits);
   const memory = wasmMemory(at);
   return {
     memory, oV, oI, oL, oA, oM, oC, oW, oF, oO, oCnt, oD, oRowPtr, oEntry, oApw, oNodePtr, oNodes, oAccA, oAccB, oTouched, oMarked,
-    oEvIn, oEvLabel, oEvH, oCompOf, oTauS, oCap, oBgTime, oBgLabel, oBgPos, oBgFill, oBgInput,
+    oEvIn, oEvLabel, oEvH, oCompOf, oTauS, oCap, oBgTime, oBgLabel, oBgPos, oBgFill, oBgInput, oNs, oRc, oPause,
   };
 }
 
@@ -540,6 +545,8 @@ const H_BGEVENTS = STEP_HEADER_I32.indexOf('bgEvents');
 const F_TB = STEP_HEADER_F64.indexOf('tb');
 const F_TEND = STEP_HEADER_F64.indexOf('tEnd');
 const F_LATENCY = STEP_HEADER_F64.indexOf('latency');
+const F_TLATE = STEP_HEADER_F64.indexOf('tLate');
+const F_TENDK = STEP_HEADER_F64.indexOf('tEndK');
 const NEG_FLUSH = -I_FLUSH_A;
 
 /**
@@ -878,7 +885,8 @@ export class SteppedEngine {
     this.resetCount = new Int32Array(nc);
     this.simple = new Uint8Array(nc);
 
-    this.nextSwitch = new Float64Array(nc).fill(Infinity);
+    // In the wasm memory: the dense kernel reads it for compartments with a switch pending.
+    this.nextSwitch = new Float64Array(ar.memory.buffer, ar.oNs, nc).fill(Infinity);
 
     for (let i = 0; i < n; i++) {
       const p = P[i];
@@ -1118,6 +1126,16 @@ export class SteppedEngine {
           D[q + 12 + lane] = lean[l + 6];
         }
       }
+      // The reset's full-step constants for the dense kernel's scalar body: e_R, k₀_R, κ_R (exc, inh).
+      const Rc = new Float64Array(buf, ar.oRc, 4 * nc);
+      for (let c = 0; c < nc; c++) {
+        const i = circ0[c];
+        Rc[4 * c] = this.eReset[c];
+        Rc[4 * c + 1] = this.constReset[c];
+        Rc[4 * c + 2] = this.kapReset[2 * i];
+        Rc[4 * c + 3] = this.kapReset[2 * i + 1];
+      }
+      new Uint8Array(buf, ar.oPause, n).set(model.pause);
       this.wasmEvents = this.wk !== null && opts.delivery !== 'js' && !this.anyBypass && packable;
       this.wasmApply = this.wasmEvents && !this.cobaOn.some((x) => x === 1) && !model.pause.some((x) => x === 1);
       writeStepHeader(ar.memory, {
@@ -1126,6 +1144,7 @@ export class SteppedEngine {
         oEvLabel: ar.oEvLabel, oEvH: ar.oEvH, nEv: 0, pulses: 0, nTouched: 0, oCompOf: ar.oCompOf, oTauS: ar.oTauS, oCap: ar.oCap, woke: 0,
         oBgTime: ar.oBgTime, oBgLabel: ar.oBgLabel, oBgPos: ar.oBgPos, oBgFill: ar.oBgFill, oBgInput: ar.oBgInput,
         nBg: this.background.sources.length, bgK: 0, status: 0, bgEvents: 0, evCap: EVENT_BATCH, scratch: 0,
+        oNs: ar.oNs, oRc: ar.oRc, oPause: ar.oPause,
       });
       this.hdrF = new Float64Array(buf, STEP_F64_OFFSET, STEP_HEADER_F64.length);
       this.hdrF[F_LATENCY] = ROUTING_LATENCY_S;
@@ -1252,6 +1271,8 @@ export class SteppedEngine {
       // Most compartments awake: every compartment through the f64x2 kernel (a sleeping one is
       // stepped to the same bits); every SPARSE_EVERY + 1 steps the sparse kernel instead, so
       // that compartments at their fixed point still fall asleep.
+      this.hdrF[F_TLATE] = t1 - eps;
+      this.hdrF[F_TENDK] = t1 + eps;
       this.wk!.dense();
       this.denseSteps++;
     } else if (wl !== null && count[0] >= WASM_MIN_ACTIVE) {

@@ -219,10 +219,11 @@ export const STEP_HEADER_I32 = [
   'oEvIn', 'oEvLabel', 'oEvH', 'nEv', 'pulses', 'nTouched',
   'oCompOf', 'oTauS', 'oCap', 'woke',
   'oBgTime', 'oBgLabel', 'oBgPos', 'oBgFill', 'oBgInput', 'nBg', 'bgK', 'status', 'bgEvents', 'evCap', 'scratch',
+  'oNs', 'oRc', 'oPause',
 ] as const;
 /** f64 fields of the step header, at STEP_F64_OFFSET + 8·k. */
-export const STEP_HEADER_F64 = ['tb', 'tEnd', 'latency'] as const;
-export const STEP_F64_OFFSET = 264;
+export const STEP_HEADER_F64 = ['tb', 'tEnd', 'latency', 'tLate', 'tEndK'] as const;
+export const STEP_F64_OFFSET = 272;
 /** Slots per background source in the event blocks (engine.ts `BackgroundBlocks`). */
 export const BACKGROUND_BLOCK = 256;
 export type StepHeaderField = (typeof STEP_HEADER_I32)[number];
@@ -342,22 +343,55 @@ function denseBody(): number[] {
     f.get(x); f.get(negFlush); f.op(OP.f64gt);
     f.op(OP.i32and, OP.select);
   };
-  /** The lean kernel's body for compartment `cl` (circuit cl), without the sleep test. */
-  const va1 = f.local(I32);
+  /**
+   * The scalar body for compartment `cl` (circuit cl) of a pair with a mode ≠ 0: mode 0 the lean
+   * kernel's (without the sleep test); not simple (bit 1) → `other`; otherwise `scalarKernel`'s
+   * (engine.ts) for a simple compartment with a switch pending (bit 4), in reset or not (bit 2):
+   * a switch inside the step (nextSwitch < tLate) → flagged untouched (the general path);
+   * else the full step with the reset's constants (e_R, k₀_R, κ_R; the inputs gated by the
+   * pause) or the free ones, flagged when v ≥ θ or the switch is due (nextSwitch ≤ tEnd).
+   */
+  const [va1, md, rq, oNs, oRc, oPause] = Array.from({ length: 6 }, () => f.local(I32));
+  const [ns, tLate, tEndK] = Array.from({ length: 3 }, () => f.local(F64));
+  f.hdr(oNs, stepAt('oNs')); f.hdr(oRc, stepAt('oRc')); f.hdr(oPause, stepAt('oPause'));
+  f.i32(0); f.ldF(STEP_F64_OFFSET + 8 * STEP_HEADER_F64.indexOf('tLate')); f.set(tLate);
+  f.i32(0); f.ldF(STEP_F64_OFFSET + 8 * STEP_HEADER_F64.indexOf('tEndK')); f.set(tEndK);
   const scalarOne = (cl: number): void => {
-    f.get(oM); f.get(cl); f.op(OP.i32add); f.ldU8(0);
+    f.get(oM); f.get(cl); f.op(OP.i32add); f.ldU8(0); f.set(md);
+    f.op(OP.block, EMPTY);
+    // not simple → other
+    f.get(md); f.i32(1); f.op(OP.i32and);
+    f.op(OP.if, EMPTY); push(oO, no, cl); f.op(OP.br, 1, OP.end);
+    // a switch pending: inside the step → flagged for the general path
+    f.get(md);
     f.op(OP.if, EMPTY);
-    push(oO, no, cl);
-    f.op(OP.else);
+    f.addr(rq, oNs, cl, 3); f.get(rq); f.ldF(0); f.set(ns);
+    f.get(ns); f.get(tLate); f.op(OP.f64lt);
+    f.op(OP.if, EMPTY); push(oF, nf, cl); f.op(OP.br, 2, OP.end);
+    f.op(OP.end);
     f.addr(te, oI, cl, 4); f.addr(q, oL, cl, 6); f.addr(va1, oV, cl, 3);
     f.get(te); f.ldF(0); f.set(ie);
     f.get(te); f.ldF(8); f.set(ii);
     f.get(va1); f.ldF(0); f.set(v0);
+    f.get(md); f.i32(2); f.op(OP.i32and);
+    f.op(OP.if, EMPTY);
+    // in reset: v = v0·e_R + k₀_R; if (!pause) v += I_exc·κ_R,exc + I_inh·κ_R,inh
+    f.addr(rq, oRc, cl, 5);
+    f.get(v0); f.get(rq); f.ldF(0); f.op(OP.f64mul); f.get(rq); f.ldF(8); f.op(OP.f64add); f.set(vs);
+    f.get(oPause); f.get(cl); f.op(OP.i32add); f.ldU8(0); f.op(0x45 /* i32.eqz */);
+    f.op(OP.if, EMPTY);
+    f.get(vs);
+    f.get(ie); f.get(rq); f.ldF(16); f.op(OP.f64mul);
+    f.get(ii); f.get(rq); f.ldF(24); f.op(OP.f64mul);
+    f.op(OP.f64add, OP.f64add); f.set(vs);
+    f.op(OP.end);
+    f.op(OP.else);
     f.get(v0); f.get(q); f.ldF(0); f.op(OP.f64mul);
     f.get(q); f.ldF(8); f.op(OP.f64add);
     f.get(ie); f.get(q); f.ldF(16); f.op(OP.f64mul, OP.f64add);
     f.get(ii); f.get(q); f.ldF(24); f.op(OP.f64mul, OP.f64add);
     f.set(vs);
+    f.op(OP.end);
     f.get(high);
     f.get(low); f.get(vs); f.get(vs); f.get(low); f.op(OP.f64lt, OP.select);
     f.get(vs); f.get(high); f.op(OP.f64gt, OP.select);
@@ -367,7 +401,10 @@ function denseBody(): number[] {
     f.get(te); flushX(); f.stF(0);
     f.get(ii); f.get(q); f.ldF(40); f.op(OP.f64mul); f.set(x);
     f.get(te); flushX(); f.stF(8);
+    // flagged: v ≥ θ, or (a switch pending) the switch due at the step's end
     f.get(vs); f.get(q); f.ldF(48); f.op(OP.f64ge);
+    f.get(md); f.i32(0); f.op(0x47 /* i32.ne */); f.get(ns); f.get(tEndK); f.op(0x65 /* f64.le */); f.op(OP.i32and);
+    f.op(0x72 /* i32.or */);
     f.op(OP.if, EMPTY);
     push(oF, nf, cl);
     f.op(OP.end);
