@@ -434,6 +434,26 @@ function deliverEvent(d: Delivery, input: number, label: number, h: number): num
   return pulses;
 }
 
+/**
+ * The routing entries packed for the WebAssembly delivery as target | weight << 16 into `entry`;
+ * true when every amplitude is non-zero (the delivery marks an untouched input by its sum being
+ * 0) and equals weight × jump per unit weight (a non-zero equal product is the same bits; NaN
+ * fails). A small function of its own: in the engine's large constructor the loop is not
+ * optimised (≈ 19 ns per entry, 3 ms for the full die).
+ */
+function packRoutingEntries(R: RoutingTable, entry: Int32Array): boolean {
+  const { target, weight, amplitude, amplitudePerWeight } = R;
+  let ok = true;
+  for (let s = 0; s < entry.length; s++) {
+    const tgt = target[s];
+    const w = weight[s];
+    const a = amplitude[s];
+    entry[s] = tgt | (w << 16);
+    if (a === 0 || a !== w * amplitudePerWeight[tgt]) ok = false;
+  }
+  return ok;
+}
+
 export interface EngineOptions {
   dt: number;
   seed: number;
@@ -1096,12 +1116,7 @@ export class SteppedEngine {
       // Entries packed as target | weight << 16 (wasm-kernel.ts `deliverBody`); usable where every
       // amplitude is that weight times its target's jump per unit weight, bit for bit.
       const entry = new Int32Array(buf, ar.oEntry, R.target.length);
-      let packable = 2 * n <= 0x10000;
-      for (let s = 0; s < entry.length; s++) {
-        entry[s] = R.target[s] | (R.weight[s] << 16);
-        // (and non-zero: the wasm delivery marks an untouched input by its sum being 0)
-        if (R.amplitude[s] === 0 || !Object.is(R.amplitude[s], R.weight[s] * R.amplitudePerWeight[R.target[s]])) packable = false;
-      }
+      const packable = 2 * n <= 0x10000 && packRoutingEntries(R, entry);
       new Float64Array(buf, ar.oApw, R.amplitudePerWeight.length).set(R.amplitudePerWeight);
       new Int32Array(buf, ar.oNodePtr, R.nodePtr.length).set(R.nodePtr);
       new Int32Array(buf, ar.oNodes, R.nodes.length).set(R.nodes);
