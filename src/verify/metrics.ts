@@ -61,6 +61,22 @@ export function spikeTimeTolerance(t: number): number {
   return Math.max(0.01 * Math.abs(t), 0.2e-6);
 }
 
+/**
+ * Spike counts of two trains (ascending) over a window ending at `end`, where the longer train's
+ * extra spikes that lie within the spike-time tolerance of the end are not counted: their
+ * counterparts on the other level may fall just after the end, where the window truncates them
+ * (a spike that agrees within the spike-time tolerance is not a count difference). Any other
+ * extra spike counts.
+ */
+export function countsAtWindowEnd(a: ArrayLike<number>, b: ArrayLike<number>, end: number): [number, number] {
+  const edge = end - spikeTimeTolerance(end);
+  let na = a.length;
+  let nb = b.length;
+  while (na > nb && a[na - 1] > edge) na--;
+  while (nb > na && b[nb - 1] > edge) nb--;
+  return [na, nb];
+}
+
 /** Mean firing rate from the mean inter-spike interval: (n − 1)/(t_last − t_first); NaN below 2 spikes. */
 export function regularRate(spikes: Samples): number {
   if (spikes.length < 2) return NaN;

@@ -29,7 +29,7 @@ import { runSpiceMany } from '../netlist/pool.ts';
 import { getVector, type SpiceBackendChoice } from '../netlist/runner.ts';
 import { emulateLowered, resultId, type ExperimentTrace } from '../pipeline/emulate.ts';
 import { neuronDeck, type NeuronDeck } from '../pipeline/spice.ts';
-import { compareMetric, fitLengthConstant, isiRatio, matchSpikes, plateauOf, regularRate, spikeTimeTolerance, type MetricResult, type Tolerance } from './metrics.ts';
+import { compareMetric, countsAtWindowEnd, fitLengthConstant, isiRatio, matchSpikes, plateauOf, regularRate, spikeTimeTolerance, type MetricResult, type Tolerance } from './metrics.ts';
 
 /** The tolerances of the task (docs/verification.md gives each one's reason). */
 export const TOLERANCES = {
@@ -329,11 +329,8 @@ export function neuronMetrics(exp: Experiment, lowered: Lowered, n: ExperimentNe
     const se = d.emuSpikes.get(c.rid);
     const ss = d.spiceSpikes.get(c.rid);
     if (!se || !ss) continue;
-    // Counted up to the window's end less the spike-time tolerance there: a spike that one level
-    // fires just inside the end and the other just after it agrees within the spike-time
-    // tolerance, which the window's truncation would otherwise turn into a count difference.
-    const countEnd = exp.duration - spikeTimeTolerance(exp.duration);
-    out.push(compareMetric(`spike count${label(c)}`, '1', countUntil(se, countEnd), countUntil(ss, countEnd), TOLERANCES.spikeCount));
+    const [ne, ns] = countsAtWindowEnd(se, ss, exp.duration);
+    out.push(compareMetric(`spike count${label(c)}`, '1', ne, ns, TOLERANCES.spikeCount));
     const m = matchSpikes(se, ss);
     m.pairs.slice(0, SPIKES_COMPARED).forEach(([te, ts], k) => {
       out.push(compareMetric(`spike ${k + 1} time${label(c)}`, 's', te, ts, { kind: 'abs', value: spikeTimeTolerance(ts) }));
@@ -355,13 +352,6 @@ export function neuronMetrics(exp: Experiment, lowered: Lowered, n: ExperimentNe
     }
   }
   return out;
-}
-
-/** Spikes at or before t (the trains are ascending). */
-function countUntil(spikes: ArrayLike<number>, t: number): number {
-  let k = 0;
-  while (k < spikes.length && spikes[k] <= t) k++;
-  return k;
 }
 
 function tailTau(w: Waveform, from: number, to: number, offset: number): number {

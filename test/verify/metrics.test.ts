@@ -3,7 +3,7 @@
  * from the waveform's closed form; tolerances cover only the sampling or the fit's convergence.
  */
 import { describe, expect, it } from 'vitest';
-import { compareMetric, fitLengthConstant, isiRatio, matchSpikes, plateauOf, regularRate, spikeTimeTolerance } from '../../src/verify/metrics.ts';
+import { compareMetric, countsAtWindowEnd, fitLengthConstant, isiRatio, matchSpikes, plateauOf, regularRate, spikeTimeTolerance } from '../../src/verify/metrics.ts';
 
 describe('fitLengthConstant', () => {
   it('recovers λ, scale and offset of A(x) = s·exp(−x/λ) + c from exact samples', () => {
@@ -88,5 +88,20 @@ describe('compareMetric', () => {
   it('a value on one side only fails; absent on both sides passes', () => {
     expect(compareMetric('x', 's', 1e-6, NaN, { kind: 'abs', value: 1 }).pass).toBe(false);
     expect(compareMetric('x', 's', NaN, NaN, { kind: 'abs', value: 1 }).pass).toBe(true);
+  });
+});
+
+describe('countsAtWindowEnd', () => {
+  // Window 250 µs: the spike-time tolerance at its end is 1 % = 2.5 µs, so the edge is 247.5 µs.
+  const end = 250e-6;
+  it('drops only the longer train\'s extra spikes within the tolerance of the end', () => {
+    // SPICE fires a 9th spike at 249 µs, the emulator's 9th falls after the window: not a difference.
+    expect(countsAtWindowEnd([10e-6, 240e-6], [10e-6, 240e-6, 249e-6], end)).toEqual([2, 2]);
+    // A pair straddling the edge (247.4 / 247.6 µs) is counted on both sides.
+    expect(countsAtWindowEnd([10e-6, 247.6e-6], [10e-6, 247.4e-6], end)).toEqual([2, 2]);
+  });
+  it('counts every extra spike before the edge', () => {
+    expect(countsAtWindowEnd([10e-6, 200e-6], [10e-6], end)).toEqual([2, 1]);
+    expect(countsAtWindowEnd([10e-6, 200e-6, 249e-6], [10e-6], end)).toEqual([2, 1]);
   });
 });
