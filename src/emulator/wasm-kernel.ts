@@ -19,58 +19,10 @@
  * awake (u8), flagged (i32), other (i32), count (i32 ×8).
  */
 
+import { EMPTY, F64, I32, f64, name, s32, section, u32, vec } from './wasm-encode.ts';
+
 /** A WebAssembly.Memory (the project's TypeScript lib has no WebAssembly types). */
 export interface WasmMemory { readonly buffer: ArrayBuffer }
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-
-/** Unsigned LEB128. */
-function u32(n: number): number[] {
-  const out: number[] = [];
-  let v = n >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128 (i32). */
-function s32(n: number): number[] {
-  const out: number[] = [];
-  let v = n | 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function f64(x: number): number[] {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setFloat64(0, x, true);
-  return [...b];
-}
-
-function vec(items: number[][]): number[] {
-  return [...u32(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const b = [...new TextEncoder().encode(s)];
-  return [...u32(b.length), ...b];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...u32(body.length), ...body];
-}
 
 // Opcodes (WebAssembly core specification 1.0, §5.4).
 const OP = {
@@ -82,7 +34,6 @@ const OP = {
   i32geS: 0x4e, i32add: 0x6a, i32and: 0x71, i32shl: 0x74,
   f64add: 0xa0, f64mul: 0xa2,
 } as const;
-const EMPTY = 0x40;
 
 /**
  * The kernel takes no arguments (a JS→wasm call with many arguments goes through V8's generic

@@ -27,58 +27,11 @@
 import { EXP_HEAD, EXP_INV, EXP_P2, EXP_T, EXP_TAIL } from './exp.ts';
 import { FINE_C, FINE_INV_H, FINE_N } from './lambertw.ts';
 import * as lif from './lif.ts';
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const EMPTY = 0x40;
-type Code = number[];
-
-function u32(n: number): Code {
-  const out: Code = [];
-  let v = n >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function s32(n: number): Code {
-  const out: Code = [];
-  let v = n | 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function vec(items: Code[]): Code {
-  return [...u32(items.length), ...items.flat()];
-}
-
-function name(s: string): Code {
-  const b = [...new TextEncoder().encode(s)];
-  return [...u32(b.length), ...b];
-}
-
-function section(id: number, body: Code): Code {
-  return [id, ...u32(body.length), ...body];
-}
+import { EMPTY, F64, I32, f64, name, s32, section, u32, vec, type Code } from '../wasm-encode.ts';
 
 // ---- Expressions (operands first, then the opcode: WebAssembly core spec 1.0 §5.4) ----------
 const op = (code: number) => (...args: Code[]): Code => [...args.flat(), code];
-const fc = (x: number): Code => {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setFloat64(0, x, true);
-  return [0x44, ...b];
-};
+const fc = (x: number): Code => [0x44, ...f64(x)];
 const ic = (n: number): Code => [0x41, ...s32(n)];
 const fadd = op(0xa0);
 const fsub = op(0xa1);
