@@ -63,3 +63,19 @@ export function name(s: string): Code {
 export function section(id: number, body: Code): Code {
   return [id, ...u32(body.length), ...body];
 }
+
+/**
+ * A function body (§5.5.13): its locals (one entry per run of equal types) and instructions,
+ * closed by `end`, prefixed with its byte size.
+ */
+export function functionBody(localTypes: readonly number[], code: Code): Code {
+  const groups: Code[] = [];
+  for (let k = 0; k < localTypes.length;) {
+    let j = k;
+    while (j < localTypes.length && localTypes[j] === localTypes[k]) j++;
+    groups.push([...u32(j - k), localTypes[k]]);
+    k = j;
+  }
+  const b = [...vec(groups), ...code, 0x0b];
+  return [...u32(b.length), ...b];
+}

@@ -19,7 +19,7 @@
  * awake (u8), flagged (i32), other (i32), count (i32 ×8).
  */
 
-import { EMPTY, F64, I32, f64, name, s32, section, u32, vec } from './wasm-encode.ts';
+import { EMPTY, F64, I32, f64, functionBody, name, s32, section, u32, vec } from './wasm-encode.ts';
 
 /** A WebAssembly.Memory (the project's TypeScript lib has no WebAssembly types). */
 export interface WasmMemory { readonly buffer: ArrayBuffer }
@@ -240,15 +240,7 @@ class Fn {
     this.op(OP.br, 0, OP.end, OP.end);
   }
   body(): number[] {
-    const groups: number[][] = [];
-    for (let k = 0; k < this.types.length;) {
-      let j = k;
-      while (j < this.types.length && this.types[j] === this.types[k]) j++;
-      groups.push([...u32(j - k), this.types[k]]);
-      k = j;
-    }
-    const b = [...vec(groups), ...this.c, OP.end];
-    return [...u32(b.length), ...b];
+    return functionBody(this.types, this.c);
   }
 }
 

@@ -27,7 +27,7 @@
 import { EXP_HEAD, EXP_INV, EXP_P2, EXP_T, EXP_TAIL } from './exp.ts';
 import { FINE_C, FINE_INV_H, FINE_N } from './lambertw.ts';
 import * as lif from './lif.ts';
-import { EMPTY, F64, I32, f64, name, s32, section, u32, vec, type Code } from '../wasm-encode.ts';
+import { EMPTY, F64, I32, f64, functionBody, name, s32, section, u32, vec, type Code } from '../wasm-encode.ts';
 
 // ---- Expressions (operands first, then the opcode: WebAssembly core spec 1.0 §5.4) ----------
 const op = (code: number) => (...args: Code[]): Code => [...args.flat(), code];
@@ -170,11 +170,8 @@ class Fn {
   }
 
   body(): Code {
-    const groups: Code[] = this.localTypes.map((t) => [...u32(1), t]);
     // A function with a result ends unreachable after its last return.
-    const tail = this.results.length > 0 ? [0x00] : [];
-    const b = [...vec(groups), ...this.code, ...tail, 0x0b];
-    return [...u32(b.length), ...b];
+    return functionBody(this.localTypes, this.results.length > 0 ? [...this.code, 0x00] : this.code);
   }
 }
 
