@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/emulator/model.ts';
 import { SteppedEngine } from '../../src/emulator/engine.ts';
 import { leanKernelWasmBytes } from '../../src/emulator/wasm-kernel.ts';
-import { defaultChipConfig } from '../../src/chip/chip.ts';
+import { defaultChipConfig, type ChipConfig } from '../../src/chip/chip.ts';
 import { NEURON_CIRCUITS, SYNAPSES } from '../../src/chip/constants.ts';
 import type { ExternalSpike } from '../../src/emulator/types.ts';
 import { Rng } from '../../src/util/random.ts';
@@ -29,6 +29,29 @@ function lockstep(a: SteppedEngine, b: SteppedEngine, nSteps: number): { firstMi
     }
   }
   return { firstMismatch, minAwake };
+}
+
+/**
+ * A recurrent full die: every circuit routes its spikes (random addresses) back through the
+ * crossbar, all synapses in use with random 6-bit weights and labels, 8 Poisson sources at
+ * 12.5 MEvent/s (seeds bgSeed + k); `pause(i)` sets circuit i's pause.
+ */
+function recurrentDie(rng: Rng, bgSeed: number, pause: (i: number) => boolean): ChipConfig {
+  const chip = defaultChipConfig();
+  for (const b of chip.backends) { b.clock_scale_fast = 3; b.clock_scale_slow = 3; }
+  chip.neurons.forEach((n, i) => {
+    n.refractory_period.input_clock = 'fast';
+    if (pause(i)) n.refractory_period.enable_pause = true;
+    n.event_routing.enable_digital = true;
+    n.event_routing.address = rng.int(256);
+  });
+  for (let d = 0; d < 256; d++) chip.drivers[d] = { enable_receiver: true, row_mode_top: 'excitatory', row_mode_bottom: 'inhibitory', row_address_compare_mask: 31 };
+  for (let s = 0; s < SYNAPSES; s++) { chip.weights[s] = 1 + rng.int(63); chip.labels[s] = rng.int(64); }
+  for (let k = 0; k < 8; k++) {
+    chip.crossbar.push({ input: 12 + k, output: k, mask: 0, target: 0 }, { input: k, output: k, mask: 0, target: 0 });
+    chip.background[k] = { enable: true, mode: 'poisson', rate_hz: 12.5e6, label: 0, label_random_mask: 0x7ff, seed: bgSeed + k };
+  }
+  return chip;
 }
 
 describe('WebAssembly lean kernel', () => {
@@ -68,19 +91,7 @@ describe('WebAssembly lean kernel', () => {
 
   it('gives the same bytes on a recurrent die with Poisson background (reset, refractory, routing; dense f64x2 kernel, sparse kernel and WebAssembly delivery against TypeScript)', () => {
     const rng = new Rng(7);
-    const chip = defaultChipConfig();
-    for (const b of chip.backends) { b.clock_scale_fast = 3; b.clock_scale_slow = 3; }
-    for (const n of chip.neurons) {
-      n.refractory_period.input_clock = 'fast';
-      n.event_routing.enable_digital = true;
-      n.event_routing.address = rng.int(256);
-    }
-    for (let d = 0; d < 256; d++) chip.drivers[d] = { enable_receiver: true, row_mode_top: 'excitatory', row_mode_bottom: 'inhibitory', row_address_compare_mask: 31 };
-    for (let s = 0; s < SYNAPSES; s++) { chip.weights[s] = 1 + rng.int(63); chip.labels[s] = rng.int(64); }
-    for (let k = 0; k < 8; k++) {
-      chip.crossbar.push({ input: 12 + k, output: k, mask: 0, target: 0 }, { input: k, output: k, mask: 0, target: 0 });
-      chip.background[k] = { enable: true, mode: 'poisson', rate_hz: 12.5e6, label: 0, label_random_mask: 0x7ff, seed: 100 + k };
-    }
+    const chip = recurrentDie(rng, 100, () => false);
     const params = Array.from({ length: NEURON_CIRCUITS }, () => lifParams({ vThreshold: 0.6, gReset: 2e-5, refractoryTime: 31 * 64e-9, chargePerWeight: 2.5e-15 }));
     const model = buildModel(chip, params);
     const opts = { dt: 1e-7, seed: 1, noise: true, externalSpikes: [{ time: 2e-6, input: 0, label: 3 }] };
@@ -109,20 +120,7 @@ describe('WebAssembly lean kernel', () => {
 
   it('gives the same bytes with COBA inputs and the pause (WebAssembly delivery, TypeScript application; mixed pairs in the dense kernel)', () => {
     const rng = new Rng(11);
-    const chip = defaultChipConfig();
-    for (const b of chip.backends) { b.clock_scale_fast = 3; b.clock_scale_slow = 3; }
-    chip.neurons.forEach((n, i) => {
-      n.refractory_period.input_clock = 'fast';
-      n.refractory_period.enable_pause = i % 5 === 0;
-      n.event_routing.enable_digital = true;
-      n.event_routing.address = rng.int(256);
-    });
-    for (let d = 0; d < 256; d++) chip.drivers[d] = { enable_receiver: true, row_mode_top: 'excitatory', row_mode_bottom: 'inhibitory', row_address_compare_mask: 31 };
-    for (let s = 0; s < SYNAPSES; s++) { chip.weights[s] = 1 + rng.int(63); chip.labels[s] = rng.int(64); }
-    for (let k = 0; k < 8; k++) {
-      chip.crossbar.push({ input: 12 + k, output: k, mask: 0, target: 0 }, { input: k, output: k, mask: 0, target: 0 });
-      chip.background[k] = { enable: true, mode: 'poisson', rate_hz: 12.5e6, label: 0, label_random_mask: 0x7ff, seed: 200 + k };
-    }
+    const chip = recurrentDie(rng, 200, (i) => i % 5 === 0);
     const params = Array.from({ length: NEURON_CIRCUITS }, (_, i) => {
       const p = lifParams({ vThreshold: 0.6, gReset: 2e-5, refractoryTime: 31 * 64e-9, chargePerWeight: 2.5e-15 });
       // Every third circuit conductance-based: not simple, so its pair goes through the dense
