@@ -6,6 +6,7 @@
 import { defaultChipConfig, type ChipConfig } from '../../src/chip/chip.ts';
 import { NEURON_CIRCUITS } from '../../src/chip/constants.ts';
 import type { CircuitParameters } from '../../src/circuits/params.ts';
+import { emulate } from '../../src/emulator/index.ts';
 
 export interface LifSpec {
   C?: number;
@@ -66,4 +67,26 @@ export function chipWithInput(): ChipConfig {
 /** Index of synapse (array, row, column) in chip.weights / chip.labels. */
 export function syn(array: number, row: number, column: number): number {
   return (array * 256 + row) * 256 + column;
+}
+
+/** The fast refractory clock's period at scale 0 (125 MHz). */
+export const P8 = 8e-9;
+
+/**
+ * The f–I closed-form set-up: circuit 3 of `chipWithInput` (fast clock) under a constant current
+ * I = g_L·(vInf − E_L), threshold 0.6 V, reset 0.4 V (g_R 2e-5 S), τ_ref = 250 clock periods,
+ * 200 µs at dt = 8 ns; `extra` overrides parameters (e.g. the comparator's delay law). Returns the
+ * spike train (and every circuit's), the circuit's parameters, I, and the closed-form rise time from the reset
+ * equilibrium V_r' = V_r + I/g_R to θ: T = τ_m ln((V∞ − V_r')/(V∞ − θ)).
+ */
+export function constantCurrentRun(vInf: number, extra: Partial<CircuitParameters> = {}): { spikes: number[]; trains: number[][]; p: CircuitParameters; I: number; T: number } {
+  const I = 2e-7 * (vInf - 0.45);
+  const params = allParams();
+  params[3] = { ...lifParams({ vThreshold: 0.6, vReset: 0.4, gReset: 2e-5, refractoryTime: 250 * P8, iOffset: I }), ...extra };
+  const chip = chipWithInput();
+  chip.neurons[3].refractory_period.input_clock = 'fast';
+  const res = emulate(chip, params, { duration: 200e-6, dt: P8, seed: 0, noise: false });
+  const p = params[3];
+  const vr = p.vReset + I / p.gReset;
+  return { spikes: res.spikeTrains[3], trains: res.spikeTrains, p, I, T: 10e-6 * Math.log((vInf - vr) / (vInf - 0.6)) };
 }

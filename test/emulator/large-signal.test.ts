@@ -13,9 +13,9 @@ import { circuitParameters, resolveCircuit } from '../../src/circuits/circuit.ts
 import { loadExperimentFile } from '../../src/config/load.ts';
 import { lowerExperiment } from '../../src/mapping/lower.ts';
 import type { CircuitParameters } from '../../src/circuits/params.ts';
-import { allParams, chipWithInput, lifParams, syn } from './helpers.ts';
+import { allParams, chipWithInput, constantCurrentRun, lifParams, P8, syn } from './helpers.ts';
 
-const P8 = 8e-9; // fast clock at scale 0: 125 MHz
+
 
 describe('comparator delay', () => {
   // As the f–I closed form of neuron.test.ts (V∞ = E_L + I/g_L, T = τ_m ln((V∞ − V_r')/(V∞ − θ))),
@@ -28,17 +28,7 @@ describe('comparator delay', () => {
   const law = { delayAtRef: 200e-9, refSlope: 1e4, exponent: 0.4 };
   for (const vInf of [0.62, 0.9]) {
     it(`V∞ = ${vInf} V: each interval longer by d(s) (${vInf === 0.62 ? 'slow' : 'fast'} ramp)`, () => {
-      const gL = 2e-7;
-      const I = gL * (vInf - 0.45);
-      const params = allParams();
-      params[3] = { ...lifParams({ vThreshold: 0.6, vReset: 0.4, gReset: 2e-5, refractoryTime: 250 * P8, iOffset: I }), comparatorDelay: law };
-      const chip = chipWithInput();
-      chip.neurons[3].refractory_period.input_clock = 'fast';
-      const res = emulate(chip, params, { duration: 200e-6, dt: P8, seed: 0, noise: false });
-      const t = res.spikeTrains[3];
-      const p = params[3];
-      const vr = p.vReset + I / p.gReset;
-      const T = 10e-6 * Math.log((vInf - vr) / (vInf - 0.6));
+      const { spikes: t, p, T } = constantCurrentRun(vInf, { comparatorDelay: law });
       const d = comparatorDelay(law, (vInf - 0.6) / 10e-6);
       // The law itself: 200 ns at 10 mV/µs, longer on the slow ramp (2 mV/µs), shorter on the fast.
       expect(d).toBeCloseTo(200e-9 * ((vInf - 0.6) / 10e-6 / 1e4) ** -0.4, 15);

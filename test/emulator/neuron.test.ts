@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emulate, ROUTING_LATENCY_S } from '../../src/emulator/index.ts';
-import { allParams, chipWithInput, lifParams, syn } from './helpers.ts';
+import { allParams, chipWithInput, constantCurrentRun, lifParams, P8, syn } from './helpers.ts';
 
-const P8 = 8e-9; // fast clock at scale 0: 125 MHz
+
 
 describe('f–I curve of a LIF with refractory time (closed form)', () => {
   // Constant current I: V∞ = E_L + I/g_L. After the reset the membrane starts from the reset
@@ -12,18 +12,7 @@ describe('f–I curve of a LIF with refractory time (closed form)', () => {
   // after the crossing, so ISI ∈ [τ_ref + T, τ_ref + T + P).
   for (const vInf of [0.62, 0.7, 0.9]) {
     it(`V∞ = ${vInf} V`, () => {
-      const gL = 2e-7;
-      const I = gL * (vInf - 0.45);
-      const spec = { vThreshold: 0.6, vReset: 0.4, gReset: 2e-5, refractoryTime: 250 * P8, iOffset: I };
-      const params = allParams();
-      params[3] = lifParams(spec);
-      const chip = chipWithInput();
-      chip.neurons[3].refractory_period.input_clock = 'fast';
-      const res = emulate(chip, params, { duration: 200e-6, dt: P8, seed: 0, noise: false });
-      const t = res.spikeTrains[3];
-      const p = params[3];
-      const vr = p.vReset + I / p.gReset;
-      const T = 10e-6 * Math.log((vInf - vr) / (vInf - 0.6));
+      const { spikes: t, trains, p, T } = constantCurrentRun(vInf);
       const isiMin = p.refractoryTime + T;
       expect(t.length).toBeGreaterThanOrEqual(5);
       for (let k = 2; k < t.length; k++) {
@@ -34,7 +23,7 @@ describe('f–I curve of a LIF with refractory time (closed form)', () => {
       // Every spike is registered on a clock edge.
       for (const s of t) expect(Math.abs(s / P8 - Math.round(s / P8))).toBeLessThan(1e-6);
       // No spike at all below rheobase.
-      expect(res.spikeTrains[4].length).toBe(0);
+      expect(trains[4].length).toBe(0);
     });
   }
 });
