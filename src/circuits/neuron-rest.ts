@@ -23,12 +23,14 @@ import type { CircuitParameters } from './params.ts';
 import type { Die } from './die.ts';
 import { circuitParameters } from './circuit.ts';
 import { VDD } from './technology.ts';
+import { UnionFind } from '../util/union-find.ts';
+import { solveDense } from '../util/dense.ts';
 
 /** Rounds of (solve rest, re-linearise); the rests settle to < 1 µV in 2–4. */
 const MAX_ROUNDS = 8;
 const REST_TOLERANCE_V = 1e-6;
 
-interface Link {
+export interface RestLink {
   /** The conductance circuit. */
   circuit: number;
   /** Node of its membrane (a compartment) and of its line (a compartment or a floating segment). */
@@ -45,7 +47,7 @@ export function linearizeCouplingsAtRest(chip: ChipConfig, die: Die, params: Cir
   if (!chip.neurons.some((n) => n.multicompartment.enable_conductance)) return params;
   const { topology } = analyzeCompartments(chip);
   const nComp = topology.compartments.length;
-  const links: Link[] = [];
+  const links: RestLink[] = [];
   let nFloating = 0;
   for (const seg of topology.segments) {
     if (seg.conductance.length === 0 || seg.direct.length > 1) continue;
@@ -57,12 +59,11 @@ export function linearizeCouplingsAtRest(chip: ChipConfig, die: Die, params: Cir
   // Nodes in use, renumbered densely, and grouped into neurons (connected through links).
   const nodeIds = [...new Set(links.flatMap((l) => [l.mem, l.line]))].sort((a, b) => a - b);
   const local = new Map(nodeIds.map((n, k) => [n, k]));
-  const parent = nodeIds.map((_, k) => k);
-  const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k])));
-  for (const l of links) parent[find(local.get(l.mem) as number)] = find(local.get(l.line) as number);
+  const sets = new UnionFind(nodeIds.length);
+  for (const l of links) sets.union(local.get(l.mem) as number, local.get(l.line) as number);
   const groups = new Map<number, number[]>();
   for (let k = 0; k < nodeIds.length; k++) {
-    const r = find(k);
+    const r = sets.find(k);
     const g = groups.get(r);
     if (g) g.push(nodeIds[k]); else groups.set(r, [nodeIds[k]]);
   }
@@ -72,7 +73,7 @@ export function linearizeCouplingsAtRest(chip: ChipConfig, die: Die, params: Cir
     const members = nodes.map((n) => (n < nComp ? topology.compartments[n].circuits : []));
     let v: Float64Array | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const next = solveRest(out, members, own.map((l) => ({ ...l, mem: idx.get(l.mem) as number, line: idx.get(l.line) as number })), v);
+      const next = solveCoupledRest(out, members, own.map((l) => ({ ...l, mem: idx.get(l.mem) as number, line: idx.get(l.line) as number })), v);
       const moved = v === undefined ? Infinity : Math.max(...next.map((x, k) => Math.abs(x - (v as Float64Array)[k])));
       v = next;
       for (const l of own) {
@@ -84,8 +85,12 @@ export function linearizeCouplingsAtRest(chip: ChipConfig, die: Die, params: Cir
   return out;
 }
 
-/** Static current of one circuit onto its membrane at v (no coupling; iMem is in iOffset), and its slope. */
-function circuitCurrent(p: CircuitParameters, v: number): { i: number; di: number } {
+/**
+ * Static current of one circuit onto its membrane at v, and its slope: leak (tanh law) or its
+ * linear form, offsets, the membrane remainder table, the exponential term's logistic, the
+ * adaptation's small-signal steady state −a (V − v_ref). No coupling.
+ */
+export function circuitStaticCurrent(p: CircuitParameters, v: number): { i: number; di: number } {
   let i = p.iOffset, di = 0;
   const isat = p.leakSaturationCurrent;
   if (isat !== undefined && isat > 0) {
@@ -129,11 +134,14 @@ function tableAt(xs: readonly number[], ys: readonly number[], v: number): { i: 
 }
 
 /**
- * DC rest of one neuron's nodes (compartments with their circuits `members[k]`, floating line
- * segments with none) coupled by the linear laws of `links` (node indices local), by damped
- * Newton from `start` (or each compartment's e_leak).
+ * DC rest of one neuron's nodes (compartments with their circuits `members[k]`, shared lines
+ * with none) coupled by the linear laws of `links` (node indices local), by damped Newton (steps
+ * of at most 50 mV, inside the supply: a node whose offsets exceed what its leak can sink ends at
+ * the rail) from `start`, or from each compartment's mean e_leak and each line at the mean of the
+ * membranes it couples. Used for the pairs' linearisation here and for the decks' node set
+ * (netlist/deck.ts).
  */
-function solveRest(params: CircuitParameters[], members: number[][], links: Link[], start?: Float64Array): Float64Array {
+export function solveCoupledRest(params: readonly CircuitParameters[], members: number[][], links: RestLink[], start?: Float64Array): Float64Array {
   const n = members.length;
   const v = new Float64Array(n);
   for (let k = 0; k < n; k++) {
@@ -158,7 +166,7 @@ function solveRest(params: CircuitParameters[], members: number[][], links: Link
     J.fill(0);
     for (let k = 0; k < n; k++) {
       for (const e of members[k]) {
-        const c = circuitCurrent(params[e], v[k]);
+        const c = circuitStaticCurrent(params[e], v[k]);
         f[k] += c.i;
         J[k * n + k] += c.di;
       }
@@ -173,8 +181,9 @@ function solveRest(params: CircuitParameters[], members: number[][], links: Link
       J[l.line * n + l.mem] += gl;
       J[l.line * n + l.line] -= gl;
     }
-    for (let k = 0; k < n; k++) if (J[k * n + k] === 0) J[k * n + k] = -1e-12;
-    const dv = solveLinear(J, f, n);
+    for (let k = 0; k < n; k++) if (J[k * n + k] === 0) J[k * n + k] = -1e-12; // a node without conductance stays put
+    const dv = Float64Array.from(f, (x) => -x);
+    if (!solveDense(J, dv, n)) break;
     let worst = 0;
     for (let k = 0; k < n; k++) {
       // Steps limited to 50 mV (the tanh laws flatten far from the rest), the supply kept.
@@ -186,33 +195,4 @@ function solveRest(params: CircuitParameters[], members: number[][], links: Link
     if (worst < 1e-9) break;
   }
   return v;
-}
-
-/** x with J x = −f (Gaussian elimination with partial pivoting; J is overwritten). */
-function solveLinear(J: Float64Array, f: Float64Array, n: number): Float64Array {
-  const b = Float64Array.from(f, (x) => -x);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(J[r * n + c]) > Math.abs(J[piv * n + c])) piv = r;
-    if (piv !== c) {
-      for (let q = 0; q < n; q++) { const t = J[c * n + q]; J[c * n + q] = J[piv * n + q]; J[piv * n + q] = t; }
-      const t = b[c]; b[c] = b[piv]; b[piv] = t;
-    }
-    const d = J[c * n + c];
-    if (d === 0) continue;
-    for (let r = c + 1; r < n; r++) {
-      const m = J[r * n + c] / d;
-      if (m === 0) continue;
-      for (let q = c; q < n; q++) J[r * n + q] -= m * J[c * n + q];
-      b[r] -= m * b[c];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let acc = b[r];
-    for (let q = r + 1; q < n; q++) acc -= J[r * n + q] * x[q];
-    const d = J[r * n + r];
-    x[r] = d !== 0 ? acc / d : 0;
-  }
-  return x;
 }

@@ -15,6 +15,7 @@
 import type { CircuitParameters } from '../circuits/params.ts';
 import { adaptationMembraneRemainder, exponentialCurrent, membraneRemainder, membraneRemainderSlope, V_RAIL_HIGH, V_RAIL_LOW } from './engine.ts';
 import type { EmulatorModel } from './model.ts';
+import { solveDense } from '../util/dense.ts';
 
 /** Largest Newton step, V: keeps the solve on the branch it starts on (the resting branch). */
 const MAX_STEP_V = 0.05;
@@ -134,31 +135,6 @@ function residual(m: EmulatorModel, comps: number[], V: Float64Array, F: Float64
       }
     }
   }
-}
-
-/** Solve J·x = b in place (Gaussian elimination, partial pivoting); false when singular. */
-function solveDense(J: Float64Array, b: Float64Array, n: number): boolean {
-  for (let k = 0; k < n; k++) {
-    let piv = k;
-    for (let r = k + 1; r < n; r++) if (Math.abs(J[r * n + k]) > Math.abs(J[piv * n + k])) piv = r;
-    if (!(Math.abs(J[piv * n + k]) > 0)) return false;
-    if (piv !== k) {
-      for (let j = 0; j < n; j++) { const t = J[k * n + j]; J[k * n + j] = J[piv * n + j]; J[piv * n + j] = t; }
-      const t = b[k]; b[k] = b[piv]; b[piv] = t;
-    }
-    for (let r = k + 1; r < n; r++) {
-      const f = J[r * n + k] / J[k * n + k];
-      if (f === 0) continue;
-      for (let j = k; j < n; j++) J[r * n + j] -= f * J[k * n + j];
-      b[r] -= f * b[k];
-    }
-  }
-  for (let k = n - 1; k >= 0; k--) {
-    let s = b[k];
-    for (let j = k + 1; j < n; j++) s -= J[k * n + j] * b[j];
-    b[k] = s / J[k * n + k];
-  }
-  return true;
 }
 
 /**

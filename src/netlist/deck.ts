@@ -22,6 +22,8 @@ import { exponentialSubcircuit } from '../circuits/blocks/exponential.ts';
 import { SYNAPSE_PULSE_WIDTH, synapsePulseAmplitude } from '../circuits/blocks/synapse-dac.ts';
 import { VDD } from '../circuits/technology.ts';
 import { UnionFind } from '../util/union-find.ts';
+import { solveCoupledRest, type RestLink } from '../circuits/neuron-rest.ts';
+import type { CircuitParameters } from '../circuits/params.ts';
 
 export type DeckStimulus =
   | {
@@ -260,87 +262,27 @@ export function buildDeck(req: DeckRequest): Deck {
 }
 
 /**
- * Resting state of membranes and shared lines by the behavioural parameters: leak
- * transconductors (tanh law) with their offsets, offset currents and the synaptic inputs'
- * remainder (`membraneCurrentRemainder`), inter-compartment conductances with their line-side
- * offsets; damped Newton over all nodes inside [0, VDD]. A membrane without a rest below its
- * threshold starts at its leak potential. `memNodes`: circuit enum →
- * membrane node; `lineNodes`: circuit enum → the line its conductance attaches to.
+ * Resting state of membranes and shared lines by the behavioural parameters
+ * (`solveCoupledRest`: each circuit's static current, the inter-compartment conductances with
+ * their line-side offsets; damped Newton inside [0, VDD]). A membrane without a rest below its
+ * threshold starts at its leak potential. `memNodes`: circuit enum → membrane node;
+ * `lineNodes`: circuit enum → the line its conductance attaches to.
  */
 export function solveRest(chip: ChipConfig, die: Die, memNodes: Map<number, string>, lineNodes: Map<number, string>): Record<string, number> {
   const params = new Map([...memNodes.keys()].map((e) => [e, circuitParameters(chip, die, e)]));
   const names = [...new Set([...memNodes.values(), ...lineNodes.values()])];
   const idx = new Map(names.map((nm, k) => [nm, k]));
-  const n = names.length;
-  const v = new Float64Array(n).fill(0.6);
-  for (const [e, node] of memNodes) v[idx.get(node) as number] = params.get(e)?.eLeak ?? 0.6;
-  for (let it = 0; it < 100; it++) {
-    const f = new Float64Array(n);
-    const J = Array.from({ length: n }, () => new Float64Array(n));
-    for (const [e, node] of memNodes) {
-      const p = params.get(e);
-      if (p === undefined) continue;
-      const k = idx.get(node) as number;
-      const isat = p.leakSaturationCurrent;
-      if (isat !== undefined && isat > 0) {
-        const x = (p.gLeak * (p.eLeak - v[k])) / isat;
-        f[k] += isat * Math.tanh(x);
-        J[k][k] -= p.gLeak / Math.cosh(x) ** 2;
-      } else {
-        f[k] += p.gLeak * (p.eLeak - v[k]);
-        J[k][k] -= p.gLeak;
-      }
-      f[k] += p.iOffset;
-      const rem = p.membraneCurrentRemainder;
-      if (rem !== undefined) {
-        const [i, slope] = tableAt(rem.v, rem.i, v[k]);
-        f[k] += i;
-        J[k][k] += slope;
-      }
-      const x = p.exponential;
-      if (x.enabled && x.iMax !== undefined && x.vExp !== undefined) {
-        const ex = Math.exp(-(v[k] - x.vExp) / x.deltaT);
-        f[k] += x.iMax / (1 + ex);
-        J[k][k] += (x.iMax * ex) / (x.deltaT * (1 + ex) ** 2);
-      }
-      const ln = lineNodes.get(e);
-      if (ln !== undefined) {
-        const l = idx.get(ln) as number;
-        const g1 = p.gInterCompartment, g2 = p.gInterCompartmentLine ?? p.gInterCompartment;
-        f[k] += g1 * (v[l] - v[k]);
-        J[k][l] += g1; J[k][k] -= g1;
-        f[l] += g2 * (v[k] - v[l]) + (p.iLineOffset ?? 0);
-        J[l][k] += g2; J[l][l] -= g2;
-      }
-    }
-    for (let k = 0; k < n; k++) if (J[k][k] === 0) J[k][k] = -1e-12; // a node without conductance stays put
-    // Solve J dv = −f (Gaussian elimination with partial pivoting; n is a handful).
-    const A = J.map((row, r) => [...row, -f[r]]);
-    for (let c = 0; c < n; c++) {
-      let piv = c;
-      for (let r = c + 1; r < n; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;
-      [A[c], A[piv]] = [A[piv], A[c]];
-      for (let r = c + 1; r < n; r++) {
-        const m = A[r][c] / A[c][c];
-        for (let q = c; q <= n; q++) A[r][q] -= m * A[c][q];
-      }
-    }
-    const dv = new Float64Array(n);
-    for (let r = n - 1; r >= 0; r--) {
-      let acc = A[r][n];
-      for (let q = r + 1; q < n; q++) acc -= A[r][q] * dv[q];
-      dv[r] = acc / A[r][r];
-    }
-    let worst = 0;
-    for (let k = 0; k < n; k++) {
-      // Damped (50 mV per step) and kept inside the supply: a node whose offsets exceed what
-      // its leak can sink has no root there and ends at the rail instead of running off.
-      const next = Math.max(0, Math.min(VDD, v[k] + Math.max(-0.05, Math.min(0.05, dv[k]))));
-      worst = Math.max(worst, Math.abs(next - v[k]));
-      v[k] = next;
-    }
-    if (worst < 1e-10) break;
+  const members: number[][] = names.map(() => []);
+  const list: CircuitParameters[] = [];
+  const links: RestLink[] = [];
+  for (const [e, node] of memNodes) {
+    const p = params.get(e) as CircuitParameters;
+    const local = list.push(p) - 1;
+    members[idx.get(node) as number].push(local);
+    const ln = lineNodes.get(e);
+    if (ln !== undefined) links.push({ circuit: local, mem: idx.get(node) as number, line: idx.get(ln) as number });
   }
+  const v = solveCoupledRest(list, members, links);
   // A membrane with no rest below its threshold fires from the start: there is no resting state
   // to start it in. Start it where the emulator starts a membrane (its leak potential, the
   // conductance-weighted mean over the compartment's circuits), so both levels begin alike.
@@ -361,17 +303,6 @@ export function solveRest(chip: ChipConfig, die: Die, memNodes: Map<number, stri
   const out: Record<string, number> = {};
   names.forEach((nm, k) => { out[nm] = v[k]; });
   return out;
-}
-
-/** Piecewise-linear table value at x (constant beyond the ends) and its slope there. */
-function tableAt(xs: readonly number[], ys: readonly number[], x: number): [number, number] {
-  const n = xs.length;
-  if (x <= xs[0]) return [ys[0], 0];
-  if (x >= xs[n - 1]) return [ys[n - 1], 0];
-  let k = 0;
-  while (xs[k + 1] < x) k++;
-  const slope = (ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]);
-  return [ys[k] + slope * (x - xs[k]), slope];
 }
 
 /**
