@@ -75,7 +75,7 @@ export const P8 = 8e-9;
 /**
  * The f–I closed-form set-up: circuit 3 of `chipWithInput` (fast clock) under a constant current
  * I = g_L·(vInf − E_L), threshold 0.6 V, reset 0.4 V (g_R 2e-5 S), τ_ref = 250 clock periods,
- * 200 µs at dt = 8 ns; `extra` overrides parameters (e.g. the comparator's delay law). Returns the
+ * 200 µs at dt = 8 ns, and circuit 4 the same just below rheobase (V∞ = 0.59 V); `extra` overrides parameters (e.g. the comparator's delay law). Returns the
  * spike train (and every circuit's), the circuit's parameters, I, and the closed-form rise time from the reset
  * equilibrium V_r' = V_r + I/g_R to θ: T = τ_m ln((V∞ − V_r')/(V∞ − θ)).
  */
@@ -83,8 +83,10 @@ export function constantCurrentRun(vInf: number, extra: Partial<CircuitParameter
   const I = 2e-7 * (vInf - 0.45);
   const params = allParams();
   params[3] = { ...lifParams({ vThreshold: 0.6, vReset: 0.4, gReset: 2e-5, refractoryTime: 250 * P8, iOffset: I }), ...extra };
+  // Circuit 4: the same circuit just below rheobase (V∞ = 0.59 V < θ): it must never fire.
+  params[4] = { ...lifParams({ vThreshold: 0.6, vReset: 0.4, gReset: 2e-5, refractoryTime: 250 * P8, iOffset: 2e-7 * (0.59 - 0.45) }), ...extra };
   const chip = chipWithInput();
-  chip.neurons[3].refractory_period.input_clock = 'fast';
+  for (const e of [3, 4]) chip.neurons[e].refractory_period.input_clock = 'fast';
   const res = emulate(chip, params, { duration: 200e-6, dt: P8, seed: 0, noise: false });
   const p = params[3];
   const vr = p.vReset + I / p.gReset;
